@@ -1,0 +1,39 @@
+# jitpc's front door: `make run` and `make test` (see README.md).
+# Wraps CMake + Ninja; CMake stays usable directly.
+BUILD     ?= build
+SAN_BUILD ?= build-sanitize
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_GEN  = -G Ninja
+
+.PHONY: all deps build sanitize run test test-fast clean
+
+all: build
+
+deps:
+	@tools/setup-deps
+
+build: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+sanitize: deps
+	@cmake -S . -B $(SAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DJITPC_SANITIZE=ON >/dev/null
+	@cmake --build $(SAN_BUILD) -j $(JOBS)
+
+# Build, then boot the default guest (see tools/run-default).
+run: build
+	@tools/run-default $(BUILD)
+
+# Every test in the normal build, then unit and guest tests under ASan+UBSan.
+test: build sanitize
+	@echo "== tests ($(BUILD)) =="
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@echo "== unit and guest tests under ASan+UBSan ($(SAN_BUILD)) =="
+	@cd $(SAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L 'unit|guest'
+
+# The normal build's tests only (quicker while developing).
+test-fast: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD) $(SAN_BUILD)
