@@ -18,11 +18,7 @@ bool log_parse_mask(const char *list, uint32_t *mask, Error *err)
 {
     uint32_t m = 0;
     const char *p = list;
-    if (!*p) {
-        error_setf(err, "-d: empty log category list (try '-d help')");
-        return false;
-    }
-    while (*p) {
+    for (;;) {
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
         bool found = false;

@@ -1,3 +1,157 @@
-/* placeholder: replaced by the machine core this session */
-int machine_placeholder(void);
-int machine_placeholder(void) { return 0; }
+/* The machine's life cycle and its main loop: build from a MachineConfig,
+ * poll host input and timers between CPU slices, stop on an exit request.
+ * Board wiring lives in pc.c; loaders in loader_*.c. */
+#include "machine/machine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "machine/host.h"
+
+Chardev *machine_find_chardev(Machine *m, const char *id)
+{
+    for (int i = 0; i < m->chardev_count; i++)
+        if (!strcmp(m->chardevs[i]->spec.id, id))
+            return m->chardevs[i];
+    return NULL;
+}
+
+static bool machine_boot_setup(Machine *m, Error *err)
+{
+    const MachineConfig *cfg = m->cfg;
+    if (cfg->kernel && cfg->bios) {
+        error_setf(err, "-kernel with -bios is not supported yet: a Multiboot kernel starts without firmware");
+        return false;
+    }
+    cpu_reset(&m->cpu, cfg->cpu_model);
+    if (cfg->kernel) {
+        MultibootEntry entry;
+        if (!multiboot_load(&m->mem, &m->ram_layout, cfg->kernel, cfg->append, cfg->initrd, &m->log, &entry, err))
+            return false;
+        cpu_enter_multiboot(&m->cpu, entry.entry, entry.info_addr);
+    } else if (!cfg->bios) {
+        error_setf(err, "nothing to boot: give -kernel FILE (Multiboot ELF) or -bios FILE (raw firmware)");
+        return false;
+    }
+    return true;
+}
+
+Machine *machine_new(const MachineConfig *cfg, Error *err)
+{
+    Machine *m = calloc(1, sizeof(*m));
+    if (!m)
+        abort();
+    m->cfg = cfg;
+    m->log.mask = cfg->log_mask;
+    if (cfg->log_file && !log_open_file(&m->log, cfg->log_file, err))
+        goto fail;
+    if (cfg->deterministic)
+        clock_init_deterministic(&m->clock, cfg->icount_shift);
+    else
+        clock_init_realtime(&m->clock, host_monotonic_ns, NULL);
+    input_init(&m->input);
+    as_init(&m->mem, "memory", PHYS_ADDR_SPACE_SIZE, &m->log);
+    as_init(&m->io, "ioport", IO_PORT_SPACE_SIZE, &m->log);
+    device_list_init(&m->devices);
+
+    m->ram_size = cfg->ram_size;
+    /* One mapping; pages are committed only when the guest touches them. */
+    m->ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m->ram == MAP_FAILED) {
+        m->ram = NULL;
+        error_setf(err, "-m: cannot allocate %llu MiB of guest RAM on this host",
+                   (unsigned long long)(m->ram_size >> 20));
+        goto fail;
+    }
+    if (!pc_board_init(m, err) || !machine_boot_setup(m, err))
+        goto fail;
+    if (cfg->display == DISPLAY_SDL) {
+        m->display = display_open_sdl("jitpc (no display device yet)", err);
+        if (!m->display)
+            goto fail;
+    }
+    if (log_enabled(&m->log, LOG_MMU)) {
+        as_dump(&m->mem, &m->log);
+        as_dump(&m->io, &m->log);
+    }
+    if (log_enabled(&m->log, LOG_CPU))
+        cpu_dump_state(&m->cpu, &m->log);
+    return m;
+fail:
+    machine_free(m);
+    return NULL;
+}
+
+void machine_free(Machine *m)
+{
+    if (!m)
+        return;
+    display_close(m->display);
+    device_list_free(&m->devices);
+    for (int i = 0; i < m->chardev_count; i++)
+        chardev_close(m->chardevs[i]);
+    clock_destroy(&m->clock);
+    as_destroy(&m->mem);
+    as_destroy(&m->io);
+    rom_image_free(&m->bios);
+    if (m->ram)
+        munmap(m->ram, m->ram_size);
+    log_close(&m->log);
+    free(m);
+}
+
+void machine_reset(Machine *m)
+{
+    m->run.reset_requested = false;
+    device_list_reset(&m->devices);
+    cpu_reset(&m->cpu, m->cfg->cpu_model);
+}
+
+void machine_poll(Machine *m)
+{
+    if (m->handle_signals) {
+        int sig = host_signal_take();
+        if (sig) {
+            char why[64];
+            snprintf(why, sizeof(why), "terminating on signal %d", sig);
+            fprintf(stderr, "jitpc: %s\n", why);
+            /* QEMU ends with status 0 on SIGINT/SIGTERM/SIGHUP. */
+            runstate_request_exit(&m->run, 0, why);
+        }
+    }
+    for (int i = 0; i < m->chardev_count; i++) {
+        if (chardev_poll_input(m->chardevs[i]) == CHARDEV_EVENT_QUIT)
+            runstate_request_exit(&m->run, 0, "terminating on Ctrl-A x");
+    }
+    if (m->display && !display_poll(m->display))
+        runstate_request_exit(&m->run, 0, "display window closed");
+    input_deliver(&m->input);
+    clock_run_timers(&m->clock);
+}
+
+int machine_run(Machine *m, Error *err)
+{
+    for (;;) {
+        machine_poll(m);
+        if (m->run.exit_requested)
+            break;
+        if (m->run.reset_requested) {
+            if (m->cfg->no_reboot) {
+                runstate_request_exit(&m->run, 0, "guest reset with -no-reboot");
+                break;
+            }
+            machine_reset(m);
+        }
+        switch (cpu_exec(&m->cpu)) {
+        case CPU_EXEC_NO_ENGINE:
+            error_setf(err, "cannot run the guest: the x86 CPU core is not implemented yet "
+                            "(the machine was built and the guest loaded)");
+            return 1;
+        }
+    }
+    if (log_enabled(&m->log, LOG_CPU))
+        log_printf(&m->log, "run ended: %s (status %d)\n", m->run.exit_reason, m->run.exit_status);
+    return m->run.exit_status;
+}

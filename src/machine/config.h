@@ -1,0 +1,82 @@
+/* MachineConfig: everything the command line (or a test) decides about a
+ * machine before it is built. Plain data; strings are owned copies. */
+#ifndef JITPC_MACHINE_CONFIG_H
+#define JITPC_MACHINE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/chardev.h"
+#include "cpu/cpu.h"
+
+#define CONFIG_MAX_SERIAL 2
+#define CONFIG_MAX_CHARDEVS 8
+#define CONFIG_MAX_DEVICES 8
+
+#define RAM_SIZE_DEFAULT (128ULL << 20)
+#define RAM_SIZE_MIN (2ULL << 20)
+/* RAM above 3.5 GiB is placed from 4 GiB up; PAE's 36-bit physical
+ * addresses end at 64 GiB, so 63.5 GiB is all a P6 guest can address. */
+#define RAM_SIZE_MAX ((64ULL << 30) - (512ULL << 20))
+
+typedef enum DisplayKind {
+    DISPLAY_NONE,
+    DISPLAY_SDL,
+} DisplayKind;
+
+typedef enum DeviceKind {
+    DEVICE_ISA_DEBUG_EXIT,
+    DEVICE_ISA_DEBUGCON,
+} DeviceKind;
+
+typedef struct DeviceConfig {
+    DeviceKind kind;
+    uint32_t iobase;
+    uint32_t iosize;
+    char chardev[32];           /* isa-debugcon: chardev id */
+} DeviceConfig;
+
+typedef enum ConfigAction {
+    ACTION_RUN,
+    ACTION_HELP,
+    ACTION_VERSION,
+    ACTION_LOG_HELP,            /* -d help */
+    ACTION_CPU_HELP,            /* -cpu help */
+    ACTION_DEVICE_HELP,         /* -device help */
+    ACTION_MACHINE_HELP,        /* -machine help */
+} ConfigAction;
+
+typedef struct MachineConfig {
+    ConfigAction action;
+    uint64_t ram_size;
+    char *bios, *kernel, *initrd, *append;
+    /* -serial: COM1, COM2; `none` entries disable the port */
+    ChardevSpec serial[CONFIG_MAX_SERIAL];
+    bool serial_none[CONFIG_MAX_SERIAL];
+    char serial_ref[CONFIG_MAX_SERIAL][32];    /* -serial chardev:ID */
+    int serial_count;
+    /* -debugcon */
+    bool has_debugcon;
+    ChardevSpec debugcon;
+    /* -chardev */
+    ChardevSpec chardevs[CONFIG_MAX_CHARDEVS];
+    int chardev_count;
+    /* -device */
+    DeviceConfig devices[CONFIG_MAX_DEVICES];
+    int device_count;
+    DisplayKind display;
+    bool nographic;
+    bool no_reboot;
+    bool nodefaults;
+    uint32_t log_mask;
+    char *log_file;
+    const CpuModel *cpu_model;
+    /* Deterministic clock (tests now; -icount once the CPU counts). */
+    bool deterministic;
+    unsigned icount_shift;
+} MachineConfig;
+
+void config_init(MachineConfig *cfg);
+void config_free(MachineConfig *cfg);
+
+#endif

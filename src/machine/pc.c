@@ -1,0 +1,193 @@
+/* The PC board: where RAM, firmware and each device sit and which ports
+ * and IRQs they use, following the i440FX/PIIX3 PC that QEMU's `pc`
+ * machine models. Physical memory map:
+ *   [0, 0xA0000)              conventional RAM
+ *   [0xA0000, 0xC0000)        VGA window (unassigned until VGA exists)
+ *   [0xC0000, 1 MiB)          RAM for option ROMs, minus the BIOS alias
+ *   [1 MiB, low_end)          extended RAM, low_end = min(RAM, 3.5 GiB)
+ *   [low_end, 4 GiB)          PCI hole; the BIOS ROM ends at 4 GiB
+ *   [4 GiB, 4 GiB + rest)     RAM above 3.5 GiB (reached with PAE)
+ * Ports: COM1 0x3F8/IRQ4, COM2 0x2F8/IRQ3, debugcon 0xE9, exit 0xF4. */
+#include <stdio.h>
+#include <string.h>
+
+#include "devices/isa_debug_exit.h"
+#include "devices/isa_debugcon.h"
+#include "devices/uart_16550.h"
+#include "machine/machine.h"
+
+#define PC_LOW_RAM_END 0xA0000ULL
+#define PC_ISA_ROM_START 0xC0000ULL
+#define PC_HIGH_MEM_START 0x100000ULL
+#define PC_BELOW_4G_MAX 0xE0000000ULL
+#define PC_4G 0x100000000ULL
+
+static const struct {
+    uint16_t base;
+    uint8_t irq;
+} pc_serial_ports[CONFIG_MAX_SERIAL] = {{0x3F8, 4}, {0x2F8, 3}};
+
+static void pc_isa_irq_set(void *opaque, int n, bool level)
+{
+    Machine *m = opaque;
+    if (n >= 0 && n < ISA_IRQ_COUNT)
+        m->isa_irq_level[n] = level;
+}
+
+static Chardev *pc_open_chardev(Machine *m, const ChardevSpec *spec, Error *err)
+{
+    if (m->chardev_count == MACHINE_MAX_CHARDEVS) {
+        error_setf(err, "too many character devices");
+        return NULL;
+    }
+    Error e = {0};
+    Chardev *c = chardev_open(spec, &m->input, &e);
+    if (!c) {
+        error_setf(err, "chardev '%s': %s", spec->id, e.msg);
+        return NULL;
+    }
+    m->chardevs[m->chardev_count++] = c;
+    return c;
+}
+
+static bool pc_map_ram(Machine *m, Error *err)
+{
+    RamLayout *l = &m->ram_layout;
+    l->low_end = MIN(m->ram_size, PC_BELOW_4G_MAX);
+    l->high_size = m->ram_size - l->low_end;
+    uint64_t isa_rom_end = m->bios.data ? m->bios.low_base : PC_HIGH_MEM_START;
+    /* Host offset = guest address below 4 GiB; the part above follows. */
+    if (!as_map_ram(&m->mem, 0, PC_LOW_RAM_END, m->ram, "ram-conventional", err))
+        return false;
+    if (isa_rom_end > PC_ISA_ROM_START &&
+        !as_map_ram(&m->mem, PC_ISA_ROM_START, isa_rom_end - PC_ISA_ROM_START, m->ram + PC_ISA_ROM_START,
+                    "ram-isa-rom-area", err))
+        return false;
+    if (!as_map_ram(&m->mem, PC_HIGH_MEM_START, l->low_end - PC_HIGH_MEM_START, m->ram + PC_HIGH_MEM_START,
+                    "ram-extended", err))
+        return false;
+    if (l->high_size && !as_map_ram(&m->mem, PC_4G, l->high_size, m->ram + l->low_end, "ram-above-4g", err))
+        return false;
+    return true;
+}
+
+static bool pc_add_serial(Machine *m, int i, Chardev *chr, Error *err)
+{
+    char name[16];
+    snprintf(name, sizeof(name), "serial%d", i);
+    IrqLine irq = irq_line(pc_isa_irq_set, m, pc_serial_ports[i].irq);
+    Uart16550 *u = uart_new(name, &m->clock, irq, chr, &m->log);
+    Device *d = uart_device(u);
+    device_list_add(&m->devices, d);
+    m->serial[i] = u;
+    return as_map_io(&m->io, pc_serial_ports[i].base, 8, &uart_io_ops, u, d->name, err);
+}
+
+static bool pc_add_debugcon(Machine *m, uint32_t iobase, Chardev *chr, Error *err)
+{
+    IsaDebugcon *dc = debugcon_new("isa-debugcon", chr);
+    device_list_add(&m->devices, debugcon_device(dc));
+    return as_map_io(&m->io, iobase, 1, &debugcon_io_ops, dc, "isa-debugcon", err);
+}
+
+static bool pc_add_debug_exit(Machine *m, uint32_t iobase, uint32_t iosize, Error *err)
+{
+    IsaDebugExit *de = debug_exit_new("isa-debug-exit", &m->run);
+    device_list_add(&m->devices, debug_exit_device(de));
+    return as_map_io(&m->io, iobase, iosize, &debug_exit_io_ops, de, "isa-debug-exit", err);
+}
+
+static bool pc_add_serial_ports(Machine *m, Error *err)
+{
+    const MachineConfig *cfg = m->cfg;
+    int stdio_users = 0;
+    for (int i = 0; i < CONFIG_MAX_SERIAL; i++) {
+        Chardev *chr;
+        if (i < cfg->serial_count) {
+            if (cfg->serial_none[i])
+                continue;
+            if (cfg->serial_ref[i][0]) {
+                chr = machine_find_chardev(m, cfg->serial_ref[i]);
+                if (!chr) {
+                    error_setf(err, "-serial chardev:%s: no -chardev with that id", cfg->serial_ref[i]);
+                    return false;
+                }
+            } else if (!(chr = pc_open_chardev(m, &cfg->serial[i], err))) {
+                return false;
+            }
+        } else if (i == 0 && cfg->serial_count == 0 && !cfg->nodefaults) {
+            /* Headless by default, so COM1 defaults to the terminal. */
+            ChardevSpec spec;
+            chardev_parse_backend("stdio", &spec, err);
+            snprintf(spec.id, sizeof(spec.id), "serial0");
+            if (!(chr = pc_open_chardev(m, &spec, err)))
+                return false;
+        } else {
+            continue;
+        }
+        if (chr->spec.kind == CHARDEV_STDIO && ++stdio_users > 1) {
+            error_setf(err, "-serial: stdio can be the input of only one serial port");
+            return false;
+        }
+        if (!pc_add_serial(m, i, chr, err))
+            return false;
+    }
+    return true;
+}
+
+static bool pc_add_test_devices(Machine *m, Error *err)
+{
+    const MachineConfig *cfg = m->cfg;
+    bool have_debugcon = cfg->has_debugcon, have_exit = false;
+    for (int i = 0; i < cfg->device_count; i++) {
+        const DeviceConfig *d = &cfg->devices[i];
+        if (d->kind == DEVICE_ISA_DEBUG_EXIT) {
+            have_exit = true;
+            if (!pc_add_debug_exit(m, d->iobase, d->iosize, err))
+                return false;
+        } else {
+            have_debugcon = true;
+            Chardev *chr = machine_find_chardev(m, d->chardev);
+            if (!chr) {
+                error_setf(err, "-device isa-debugcon: no -chardev with id '%s'", d->chardev);
+                return false;
+            }
+            if (!pc_add_debugcon(m, d->iobase, chr, err))
+                return false;
+        }
+    }
+    if (cfg->has_debugcon) {
+        Chardev *chr = pc_open_chardev(m, &cfg->debugcon, err);
+        if (!chr || !pc_add_debugcon(m, 0xE9, chr, err))
+            return false;
+    }
+    /* jitpc's defaults for bare-metal tests, unless the user placed the
+     * same kind of device (QEMU drops a default when one is given). */
+    if (!cfg->nodefaults && !have_debugcon) {
+        ChardevSpec spec;
+        chardev_parse_backend("stdio", &spec, err);
+        snprintf(spec.id, sizeof(spec.id), "debugcon");
+        Chardev *chr = pc_open_chardev(m, &spec, err);
+        if (!chr || !pc_add_debugcon(m, 0xE9, chr, err))
+            return false;
+    }
+    if (!cfg->nodefaults && !have_exit && !pc_add_debug_exit(m, 0xF4, 4, err))
+        return false;
+    return true;
+}
+
+bool pc_board_init(Machine *m, Error *err)
+{
+    const MachineConfig *cfg = m->cfg;
+    if (cfg->bios && !rom_load_bios(&m->mem, cfg->bios, &m->bios, err))
+        return false;
+    if (!pc_map_ram(m, err))
+        return false;
+    for (int i = 0; i < cfg->chardev_count; i++)
+        if (!pc_open_chardev(m, &cfg->chardevs[i], err))
+            return false;
+    if (!pc_add_serial_ports(m, err) || !pc_add_test_devices(m, err))
+        return false;
+    device_list_reset(&m->devices);
+    return true;
+}

@@ -1,0 +1,305 @@
+/* Whole machines built in-process: two machines side by side, the board's
+ * default and user-placed test devices, the exit and debug console ports,
+ * RAM layout, boot entry state. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers/spawn.h"
+#include "machine/cmdline.h"
+#include "machine/machine.h"
+
+/* A 64 KiB ROM of HLT instructions, enough for a machine to be built. */
+static void make_rom(char *path, size_t len)
+{
+    scratch_path(path, len, "rom");
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 65536; i++)
+        fputc(0xF4, f);
+    fclose(f);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    char *buf = calloc(1, 65536);
+    size_t n = fread(buf, 1, 65535, f);
+    buf[n] = 0;
+    fclose(f);
+    return buf;
+}
+
+/* Parse a command line (NULL-terminated) into cfg; the test owns cfg. */
+static void config_from(MachineConfig *cfg, ...)
+{
+    char *argv[64];
+    int argc = 0;
+    va_list ap;
+    argv[argc++] = "jitpc";
+    va_start(ap, cfg);
+    char *a;
+    while ((a = va_arg(ap, char *)))
+        argv[argc++] = a;
+    va_end(ap);
+    config_init(cfg);
+    Error err = {0};
+    cr_assert(cmdline_parse(argc, argv, cfg, &err), "%s", err.msg);
+    cfg->deterministic = true;
+}
+
+static Machine *build(const MachineConfig *cfg)
+{
+    Error err = {0};
+    Machine *m = machine_new(cfg, &err);
+    cr_assert_not_null(m, "machine_new failed: %s", err.msg);
+    return m;
+}
+
+Test(machine, two_machines_in_one_process_are_independent)
+{
+    char rom[512], out_a[512], out_b[512], ser_a[600], ser_b[600];
+    make_rom(rom, sizeof(rom));
+    scratch_path(out_a, sizeof(out_a), "serial-a");
+    scratch_path(out_b, sizeof(out_b), "serial-b");
+    snprintf(ser_a, sizeof(ser_a), "file:%s", out_a);
+    snprintf(ser_b, sizeof(ser_b), "file:%s", out_b);
+    MachineConfig ca, cb;
+    config_from(&ca, "-nodefaults", "-m", "16", "-bios", rom, "-serial", ser_a, "-device",
+                "isa-debug-exit,iobase=0xf4,iosize=4", NULL);
+    config_from(&cb, "-nodefaults", "-m", "32", "-bios", rom, "-serial", ser_b, "-device",
+                "isa-debug-exit,iobase=0xf4,iosize=4", NULL);
+    Machine *a = build(&ca), *b = build(&cb);
+
+    /* Serial output goes to each machine's own file. */
+    const char *ta = "from A\n", *tb = "from B\n";
+    for (const char *p = ta; *p; p++)
+        as_write(&a->io, 0x3F8, (uint8_t)*p, 1);
+    for (const char *p = tb; *p; p++)
+        as_write(&b->io, 0x3F8, (uint8_t)*p, 1);
+    /* RAM is separate. */
+    as_write(&a->mem, 0x1000, 0xAAAAAAAA, 4);
+    as_write(&b->mem, 0x1000, 0xBBBBBBBB, 4);
+    cr_assert_eq(as_read(&a->mem, 0x1000, 4), 0xAAAAAAAA);
+    cr_assert_eq(as_read(&b->mem, 0x1000, 4), 0xBBBBBBBB);
+    cr_assert_eq(a->ram_size, 16ULL << 20);
+    cr_assert_eq(b->ram_size, 32ULL << 20);
+    /* UART registers are separate. */
+    as_write(&a->io, 0x3FF, 0x5A, 1);
+    as_write(&b->io, 0x3FF, 0xA5, 1);
+    cr_assert_eq(as_read(&a->io, 0x3FF, 1), 0x5A);
+    cr_assert_eq(as_read(&b->io, 0x3FF, 1), 0xA5);
+    /* An exit request on A leaves B running. */
+    as_write(&a->io, 0xF4, 3, 4);
+    cr_assert(a->run.exit_requested);
+    cr_assert_eq(a->run.exit_status, 7);
+    cr_assert_not(b->run.exit_requested);
+    /* Clocks are separate. */
+    clock_advance_icount(&a->clock, 1000);
+    cr_assert_eq(clock_now(&b->clock), 0);
+
+    machine_free(a);
+    machine_free(b);
+    char *sa = slurp(out_a), *sb = slurp(out_b);
+    cr_assert_str_eq(sa, ta);
+    cr_assert_str_eq(sb, tb);
+    free(sa);
+    free(sb);
+    config_free(&ca);
+    config_free(&cb);
+}
+
+Test(machine, exit_device_status_is_v_shifted_or_one)
+{
+    char rom[512];
+    make_rom(rom, sizeof(rom));
+    static const struct {
+        uint64_t v;
+        unsigned size, off;
+        int status;
+    } cases[] = {{0, 1, 0, 1}, {1, 1, 0, 3}, {0x10, 4, 0, 0x21}, {0x7F, 2, 2, 0xFF}, {0x80, 1, 3, 1}, {0x31, 4, 0, 0x63}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        MachineConfig c;
+        config_from(&c, "-nodefaults", "-bios", rom, "-device", "isa-debug-exit,iobase=0xf4,iosize=4", NULL);
+        Machine *m = build(&c);
+        cr_assert_eq(as_read(&m->io, 0xF4, 1), 0, "reads return 0");
+        as_write(&m->io, 0xF4 + cases[i].off, cases[i].v, cases[i].size);
+        cr_assert(m->run.exit_requested);
+        cr_assert_eq(m->run.exit_status, cases[i].status, "v=0x%llx: status %d", (unsigned long long)cases[i].v,
+                     m->run.exit_status);
+        /* The first request wins. */
+        as_write(&m->io, 0xF4, 9, 1);
+        cr_assert_eq(m->run.exit_status, cases[i].status);
+        Error err = {0};
+        cr_assert_eq(machine_run(m, &err), cases[i].status, "the run ends with the requested status");
+        cr_assert_not(err.set);
+        machine_free(m);
+        config_free(&c);
+    }
+}
+
+Test(machine, debugcon_sends_bytes_to_its_chardev)
+{
+    char rom[512], out[512], spec[700];
+    make_rom(rom, sizeof(rom));
+    scratch_path(out, sizeof(out), "debugcon");
+    snprintf(spec, sizeof(spec), "file,id=dbg,path=%s", out);
+    MachineConfig c;
+    config_from(&c, "-nodefaults", "-bios", rom, "-chardev", spec, "-device", "isa-debugcon,iobase=0xe9,chardev=dbg",
+                NULL);
+    Machine *m = build(&c);
+    cr_assert_eq(as_read(&m->io, 0xE9, 1), 0xE9, "readback identifies the port");
+    as_write(&m->io, 0xE9, 'o', 1);
+    as_write(&m->io, 0xE9, 'k', 1);
+    as_write(&m->io, 0xE9, 0x0A21, 2);  /* a word write: only the low byte lands on 0xE9 */
+    machine_free(m);
+    char *s = slurp(out);
+    cr_assert_str_eq(s, "ok!");
+    free(s);
+    config_free(&c);
+}
+
+Test(machine, debugcon_option_places_the_port_at_e9)
+{
+    char rom[512], out[512], spec[600];
+    make_rom(rom, sizeof(rom));
+    scratch_path(out, sizeof(out), "debugcon-opt");
+    snprintf(spec, sizeof(spec), "file:%s", out);
+    MachineConfig c;
+    config_from(&c, "-nodefaults", "-bios", rom, "-debugcon", spec, NULL);
+    Machine *m = build(&c);
+    as_write(&m->io, 0xE9, 'x', 1);
+    machine_free(m);
+    char *s = slurp(out);
+    cr_assert_str_eq(s, "x");
+    free(s);
+    config_free(&c);
+}
+
+Test(machine, default_devices_and_nodefaults)
+{
+    char rom[512];
+    make_rom(rom, sizeof(rom));
+    MachineConfig c;
+    config_from(&c, "-bios", rom, "-serial", "null", NULL);
+    Machine *m = build(&c);
+    cr_assert_eq(as_read(&m->io, 0x3FD, 1), 0x60, "COM1 LSR after reset");
+    cr_assert_eq(as_read(&m->io, 0xE9, 1), 0xE9, "default debugcon");
+    cr_assert_not_null(as_find(&m->io, 0xF7), "default exit port spans 0xF4-0xF7");
+    cr_assert_null(as_find(&m->io, 0x2F8), "no COM2 unless asked for");
+    machine_free(m);
+    config_free(&c);
+
+    config_from(&c, "-nodefaults", "-bios", rom, NULL);
+    m = build(&c);
+    cr_assert_null(as_find(&m->io, 0x3F8));
+    cr_assert_null(as_find(&m->io, 0xE9));
+    cr_assert_null(as_find(&m->io, 0xF4));
+    cr_assert_eq(as_read(&m->io, 0xE9, 1), 0xFF);
+    machine_free(m);
+    config_free(&c);
+
+    /* A user-placed exit device replaces the default one (no overlap), as in
+     * "-device isa-debug-exit,iobase=0xf4,iosize=0x04" from QEMU test suites. */
+    config_from(&c, "-bios", rom, "-serial", "null", "-serial", "null", "-device",
+                "isa-debug-exit,iobase=0xf4,iosize=0x04", NULL);
+    m = build(&c);
+    cr_assert_eq(as_read(&m->io, 0x2FD, 1), 0x60, "COM2 present");
+    as_write(&m->io, 0xF4, 1, 1);
+    cr_assert_eq(m->run.exit_status, 3);
+    machine_free(m);
+    config_free(&c);
+}
+
+Test(machine, overlapping_devices_are_refused)
+{
+    char rom[512];
+    make_rom(rom, sizeof(rom));
+    MachineConfig c;
+    config_from(&c, "-bios", rom, "-serial", "null", "-device", "isa-debug-exit,iobase=0x3fc,iosize=2", NULL);
+    Error err = {0};
+    Machine *m = machine_new(&c, &err);
+    cr_assert_null(m);
+    cr_assert(strstr(err.msg, "overlaps") && strstr(err.msg, "serial0") && strstr(err.msg, "isa-debug-exit"),
+              "%s", err.msg);
+    config_free(&c);
+}
+
+Test(machine, unknown_chardev_reference_is_refused)
+{
+    char rom[512];
+    make_rom(rom, sizeof(rom));
+    MachineConfig c;
+    config_from(&c, "-nodefaults", "-bios", rom, "-serial", "chardev:nope", NULL);
+    Error err = {0};
+    cr_assert_null(machine_new(&c, &err));
+    cr_assert(strstr(err.msg, "nope"), "%s", err.msg);
+    config_free(&c);
+}
+
+Test(machine, two_serial_ports_cannot_share_stdin)
+{
+    char rom[512];
+    make_rom(rom, sizeof(rom));
+    MachineConfig c;
+    config_from(&c, "-nodefaults", "-bios", rom, "-serial", "stdio", "-serial", "stdio", NULL);
+    Error err = {0};
+    cr_assert_null(machine_new(&c, &err));
+    cr_assert(strstr(err.msg, "stdio"), "%s", err.msg);
+    config_free(&c);
+}
+
+Test(machine, ram_layout_below_and_above_4g)
+{
+    char rom[512];
+    make_rom(rom, sizeof(rom));
+    MachineConfig c;
+    config_from(&c, "-nodefaults", "-bios", rom, "-m", "4G", NULL);
+    Machine *m = build(&c);
+    cr_assert_eq(m->ram_layout.low_end, 0xE0000000ULL);
+    cr_assert_eq(m->ram_layout.high_size, 512ULL << 20);
+    cr_assert(as_is_ram(&m->mem, 0, 0xA0000));
+    cr_assert_not(as_is_ram(&m->mem, 0xA0000, 1), "VGA window is not RAM");
+    cr_assert(as_is_ram(&m->mem, 0x100000, 0xE0000000ULL - 0x100000));
+    cr_assert_not(as_is_ram(&m->mem, 0xE0000000ULL, 1), "PCI hole");
+    cr_assert(as_is_ram(&m->mem, 0x100000000ULL, 512ULL << 20));
+    cr_assert_not(as_is_ram(&m->mem, 0x100000000ULL + (512ULL << 20), 1));
+    /* The same byte seen through the high mapping and the host buffer. */
+    as_write(&m->mem, 0x100000000ULL, 0x77, 1);
+    cr_assert_eq(m->ram[0xE0000000ULL], 0x77);
+    machine_free(m);
+    config_free(&c);
+}
+
+Test(machine, bios_boot_starts_at_the_reset_vector)
+{
+    char rom[512];
+    make_rom(rom, sizeof(rom));
+    MachineConfig c;
+    config_from(&c, "-nodefaults", "-bios", rom, "-cpu", "pentium2", NULL);
+    Machine *m = build(&c);
+    cr_assert_eq(m->cpu.seg[SEG_CS].selector, 0xF000);
+    cr_assert_eq(m->cpu.seg[SEG_CS].base, 0xFFFF0000);
+    cr_assert_eq(m->cpu.eip, 0xFFF0);
+    cr_assert_eq(m->cpu.regs[R_EDX], 0x652, "EDX holds the Pentium II signature after reset");
+    cr_assert_eq(as_read(&m->mem, 0xFFFFFFF0, 1), 0xF4);
+    cr_assert_eq(as_read(&m->mem, 0xFFFF0, 1), 0xF4, "the ROM's low alias");
+    machine_free(m);
+    config_free(&c);
+}
+
+Test(machine, run_without_an_execution_engine_says_so)
+{
+    char rom[512];
+    make_rom(rom, sizeof(rom));
+    MachineConfig c;
+    config_from(&c, "-nodefaults", "-bios", rom, NULL);
+    Machine *m = build(&c);
+    Error err = {0};
+    cr_assert_eq(machine_run(m, &err), 1);
+    cr_assert(strstr(err.msg, "not implemented"), "%s", err.msg);
+    machine_free(m);
+    config_free(&c);
+}
