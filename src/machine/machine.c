@@ -54,6 +54,7 @@ Machine *machine_new(const MachineConfig *cfg, Error *err)
     input_init(&m->input);
     as_init(&m->mem, "memory", PHYS_ADDR_SPACE_SIZE, &m->log);
     as_init(&m->io, "ioport", IO_PORT_SPACE_SIZE, &m->log);
+    m->io.trace_mask = LOG_IOPORT;
     device_list_init(&m->devices);
 
     m->ram_size = cfg->ram_size;

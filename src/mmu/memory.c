@@ -187,7 +187,24 @@ static const MemRegion *as_find_whole(const AddressSpace *as, uint64_t addr, uns
     return NULL;
 }
 
+static uint64_t as_read_untraced(AddressSpace *as, uint64_t addr, unsigned size);
+static void as_write_untraced(AddressSpace *as, uint64_t addr, uint64_t val, unsigned size);
+
 uint64_t as_read(AddressSpace *as, uint64_t addr, unsigned size)
+{
+    uint64_t v = as_read_untraced(as, addr, size);
+    LOG(as->log, as->trace_mask, "%s read  0x%04" PRIx64 " size %u -> 0x%" PRIx64 "\n", as->name, addr, size, v);
+    return v;
+}
+
+void as_write(AddressSpace *as, uint64_t addr, uint64_t val, unsigned size)
+{
+    LOG(as->log, as->trace_mask, "%s write 0x%04" PRIx64 " size %u <- 0x%" PRIx64 "\n", as->name, addr, size,
+        val & size_mask(size));
+    as_write_untraced(as, addr, val, size);
+}
+
+static uint64_t as_read_untraced(AddressSpace *as, uint64_t addr, unsigned size)
 {
     const MemRegion *r = as_find_whole(as, addr, size);
     if (r) {
@@ -200,7 +217,7 @@ uint64_t as_read(AddressSpace *as, uint64_t addr, unsigned size)
         /* Straddles regions (or a region and a gap): byte by byte. */
         uint64_t v = 0;
         for (unsigned i = 0; i < size; i++)
-            v |= as_read(as, addr + i, 1) << (8 * i);
+            v |= as_read_untraced(as, addr + i, 1) << (8 * i);
         return v;
     }
     LOG(as->log, LOG_UNIMP | LOG_GUEST_ERRORS, "unassigned %s read: addr 0x%" PRIx64 " size %u\n",
@@ -208,7 +225,7 @@ uint64_t as_read(AddressSpace *as, uint64_t addr, unsigned size)
     return size_mask(size);
 }
 
-void as_write(AddressSpace *as, uint64_t addr, uint64_t val, unsigned size)
+static void as_write_untraced(AddressSpace *as, uint64_t addr, uint64_t val, unsigned size)
 {
     const MemRegion *r = as_find_whole(as, addr, size);
     if (r) {
@@ -228,7 +245,7 @@ void as_write(AddressSpace *as, uint64_t addr, uint64_t val, unsigned size)
     }
     if (size > 1 && (as_find(as, addr) || as_find(as, addr + size - 1))) {
         for (unsigned i = 0; i < size; i++)
-            as_write(as, addr + i, (val >> (8 * i)) & 0xff, 1);
+            as_write_untraced(as, addr + i, (val >> (8 * i)) & 0xff, 1);
         return;
     }
     LOG(as->log, LOG_UNIMP | LOG_GUEST_ERRORS, "unassigned %s write: addr 0x%" PRIx64 " size %u value 0x%" PRIx64 "\n",

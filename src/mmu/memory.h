@@ -49,6 +49,7 @@ typedef struct AddressSpace {
     MemRegion *regions;     /* sorted by base, non-overlapping */
     int count, cap;
     Log *log;
+    uint32_t trace_mask;    /* log category that traces every access (LOG_IOPORT for ports), 0 = none */
 } AddressSpace;
 
 #define PHYS_ADDR_SPACE_SIZE (1ULL << 36)   /* PAE physical address width */

@@ -242,3 +242,27 @@ Test(memory, unmap_removes_a_region)
     cr_assert_eq(as_read(&as, 0xC000, 1), 0xFF);
     cr_assert(as_map_io(&as, 0xC000, 0x40, &spy_ops_any, &s, "bar", &err));
 }
+
+Test(memory, ioport_tracing_logs_every_access_when_enabled)
+{
+    Spy s = {0};
+    Error err = {0};
+    char *buf = NULL;
+    size_t len = 0;
+    cr_assert(as_map_io(&as, 0x70, 2, &spy_ops_any, &s, "cmos", &err));
+    s.regs[1] = 0x42;
+    as.trace_mask = LOG_IOPORT;
+    FILE *f = open_memstream(&buf, &len);
+    quiet_log.out = f;
+    as_write(&as, 0x70, 0x8F, 1);
+    cr_assert_eq(as_read(&as, 0x71, 1), 0x42);
+    quiet_log.mask = LOG_IOPORT;
+    as_write(&as, 0x70, 0x0A, 1);
+    cr_assert_eq(as_read(&as, 0x71, 1), 0x42);
+    fclose(f);
+    quiet_log.out = NULL;
+    cr_assert_null(strstr(buf, "0x8f"), "nothing logged while -d ioport is off: %s", buf);
+    cr_assert(strstr(buf, "ioport write 0x0070 size 1 <- 0xa"), "%s", buf);
+    cr_assert(strstr(buf, "ioport read  0x0071 size 1 -> 0x42"), "%s", buf);
+    free(buf);
+}
