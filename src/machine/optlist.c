@@ -14,21 +14,24 @@ bool optlist_parse(const char *opt, const char *s, const char *implied, const ch
     const char *p = s;
     bool first = true;
     while (*p || first) {
-        char elem[sizeof(out->items[0].value) + sizeof(out->items[0].key)];
+        char elem[sizeof(out->items[0].value)];
         size_t n = 0;
         /* Collect one element, turning ",," into ",". */
         while (*p) {
             if (*p == ',') {
                 if (p[1] == ',') {
                     p += 2;
-                    if (n + 1 < sizeof(elem))
-                        elem[n++] = ',';
+                    if (n + 1 >= sizeof(elem)) {
+                        error_setf(err, "%s: value too long", opt);
+                        return false;
+                    }
+                    elem[n++] = ',';
                     continue;
                 }
                 break;
             }
             if (n + 1 >= sizeof(elem)) {
-                error_setf(err, "%s: value too long in '%s'", opt, s);
+                error_setf(err, "%s: value too long", opt);
                 return false;
             }
             elem[n++] = *p++;
@@ -42,17 +45,19 @@ bool optlist_parse(const char *opt, const char *s, const char *implied, const ch
         }
         OptPair *pair = &out->items[out->count];
         char *eq = strchr(elem, '=');
+        /* `elem` fits in a value; a key must fit in its shorter field. */
         if (first && implied && !eq) {
             snprintf(pair->key, sizeof(pair->key), "%s", implied);
-            snprintf(pair->value, sizeof(pair->value), "%s", elem);
+            memcpy(pair->value, elem, n + 1);
         } else if (eq) {
             *eq = 0;
-            if ((size_t)(eq - elem) >= sizeof(pair->key)) {
+            size_t klen = (size_t)(eq - elem);
+            if (klen >= sizeof(pair->key)) {
                 error_setf(err, "%s: parameter name too long in '%s'", opt, s);
                 return false;
             }
-            snprintf(pair->key, sizeof(pair->key), "%s", elem);
-            snprintf(pair->value, sizeof(pair->value), "%s", eq + 1);
+            memcpy(pair->key, elem, klen + 1);
+            memcpy(pair->value, eq + 1, n - klen);
         } else {
             if (!elem[0]) {
                 error_setf(err, "%s: empty parameter in '%s'", opt, s);
@@ -63,7 +68,7 @@ bool optlist_parse(const char *opt, const char *s, const char *implied, const ch
                 error_setf(err, "%s: parameter name too long in '%s'", opt, s);
                 return false;
             }
-            snprintf(pair->key, sizeof(pair->key), "%s", elem);
+            memcpy(pair->key, elem, n + 1);
             strcpy(pair->value, "on");
         }
         bool ok = false;

@@ -163,6 +163,19 @@ Test(cmdline, chardev_forms)
     PARSE_FAILS("duplicate chardev id 'x'", "-chardev", "null,id=x", "-chardev", "null,id=x");
     PARSE_FAILS("invalid parameter 'mux'", "-chardev", "stdio,id=x,mux=on");
     PARSE_FAILS("path= only applies", "-chardev", "null,id=x,path=/tmp/y");
+    /* Hostile lengths end in an error, not an overflow. */
+    char *huge = malloc(20000);
+    strcpy(huge, "file,id=x,path=");
+    memset(huge + 15, 'a', 19000);
+    huge[19015] = 0;
+    PARSE_FAILS("value too long", "-chardev", huge);
+    memset(huge, ',', 19000);
+    huge[19000] = 0;
+    PARSE_FAILS("value too long", "-device", huge);
+    memset(huge, 'k', 100);
+    strcpy(huge + 100, "=1");
+    PARSE_FAILS("parameter name too long", "-machine", huge);
+    free(huge);
 }
 
 Test(cmdline, test_devices_like_qemu)
