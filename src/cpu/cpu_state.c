@@ -29,7 +29,9 @@ void cpu_enter_multiboot(CpuState *cpu, uint32_t entry, uint32_t info_addr)
     for (int i = 0; i < SEG_COUNT; i++)
         cpu->seg[i] = (SegmentCache){.selector = 0x10, .base = 0, .limit = 0xFFFFFFFF, .flags = 0x93 | big};
     cpu->seg[SEG_CS] = (SegmentCache){.selector = 0x08, .base = 0, .limit = 0xFFFFFFFF, .flags = 0x9B | big};
-    cpu->cr[0] = (cpu->cr[0] | CR0_PE) & ~CR0_PG;
+    /* The spec defines only PG = 0 and PE = 1; a boot loader runs after the
+     * BIOS has enabled the caches, so CD and NW are clear as well. */
+    cpu->cr[0] = CR0_ET | CR0_PE;
     cpu->eflags = EFLAGS_FIXED;     /* IF = 0, VM = 0 */
     cpu->regs[R_EAX] = 0x2BADB002;
     cpu->regs[R_EBX] = info_addr;

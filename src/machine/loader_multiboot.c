@@ -557,7 +557,8 @@ bool multiboot_load(AddressSpace *mem, const RamLayout *ram, const char *path, c
 
     /* Modules and the information block go above 1 MiB even for a kernel
      * loaded low, so they never straddle the VGA window. */
-    uint64_t cursor = mb_align_up(MAX(mb_copy_kernel(mem, &k, log), MB_HIGH_MEM), MB_PAGE);
+    uint64_t kernel_end = mb_copy_kernel(mem, &k, log);
+    uint64_t cursor = mb_align_up(MAX(kernel_end, MB_HIGH_MEM), MB_PAGE);
     if (modules && !mb_load_modules(mem, modules, &cursor, &mods, &nmods, log, err))
         goto out;
     if (!mb_write_info(mem, ram, path, cmdline, mods, nmods, cursor, log, &out->info_addr, err))

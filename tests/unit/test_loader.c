@@ -279,6 +279,31 @@ Test(multiboot, elf_segments_land_at_paddr_with_bss_zeroed)
     env_fini(&t);
 }
 
+/* Regression: MAX(mb_copy_kernel(...), ...) once evaluated its argument
+ * twice, copying (and logging) every segment two times. */
+Test(multiboot, each_segment_is_copied_once)
+{
+    TestEnv t;
+    env_init(&t, 16 * MiB, 0);
+    uint8_t img[K_SIZE];
+    kernel_build(img, 0, 0x3);
+    const char *path = env_file(&t, "once.elf", img, sizeof(img));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    Log log = {.mask = LOG_MMU, .out = f};
+    MultibootEntry out = {0};
+    Error err = {0};
+    cr_assert(multiboot_load(&t.mem, &t.layout, path, NULL, NULL, &log, &out, &err), "%s", err.msg);
+    fclose(f);
+    int segs = 0;
+    for (const char *p = buf; (p = strstr(p, "bytes from file")); p++)
+        segs++;
+    cr_expect_eq(segs, 2, "two segments, each copied once; log:\n%s", buf);
+    free(buf);
+    env_fini(&t);
+}
+
 Test(multiboot, elf_entry_translated_from_vaddr)
 {
     TestEnv t;
