@@ -348,3 +348,20 @@ Test(cmdline_binary, bad_images_end_with_one_line)
     expect_one_line_error(r, path);
     free(r);
 }
+
+Test(cmdline_binary, sdl_without_a_display_ends_with_one_line)
+{
+    char rom[512];
+    scratch_path(rom, sizeof(rom), "sdl-rom");
+    FILE *f = fopen(rom, "wb");
+    for (int i = 0; i < 4096; i++)
+        fputc(0xF4, f);
+    fclose(f);
+    unsetenv("DISPLAY");
+    unsetenv("WAYLAND_DISPLAY");
+    unsetenv("SDL_VIDEODRIVER");
+    SpawnResult *r = malloc(sizeof(*r));
+    spawn_jitpc(r, "-nodefaults", "-display", "sdl", "-bios", rom, NULL);
+    expect_one_line_error(r, "-display sdl");
+    free(r);
+}
