@@ -1,0 +1,264 @@
+/* The translation-block cache: a chained hash on the block key and an
+ * open-addressed table from physical code page to the blocks on it. */
+#include "translate/tb.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static unsigned key_hash(const TbKey *k, unsigned nbuckets)
+{
+    uint64_t h = mix64(k->phys_pc ^ ((uint64_t)k->flags << 40) ^ ((uint64_t)k->cs_base << 8) ^ k->pc);
+    return (unsigned)(h & (nbuckets - 1));
+}
+
+static bool key_eq(const TbKey *a, const TbKey *b)
+{
+    return a->phys_pc == b->phys_pc && a->pc == b->pc && a->cs_base == b->cs_base && a->flags == b->flags;
+}
+
+static void pages_alloc(TbCache *c, unsigned cap)
+{
+    c->pages = malloc((size_t)cap * sizeof(*c->pages));
+    if (!c->pages)
+        abort();
+    for (unsigned i = 0; i < cap; i++)
+        c->pages[i] = (TbPageEntry){.page = TB_NO_PAGE, .tbs = NULL};
+    c->npages_cap = cap;
+    c->npages_used = 0;
+}
+
+void tb_cache_init(TbCache *c, unsigned max_count)
+{
+    memset(c, 0, sizeof(*c));
+    c->nbuckets = 1u << 14;
+    c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
+    if (!c->buckets)
+        abort();
+    c->max_count = max_count;
+    pages_alloc(c, 1u << 10);
+}
+
+void tb_free(TranslationBlock *tb)
+{
+    if (!tb)
+        return;
+    ir_block_free(&tb->ir);
+    free(tb->label_pos);
+    free(tb->locals);
+    free(tb);
+}
+
+static void free_all(TbCache *c)
+{
+    for (unsigned i = 0; i < c->nbuckets; i++) {
+        TranslationBlock *tb = c->buckets[i];
+        while (tb) {
+            TranslationBlock *next = tb->hash_next;
+            tb_free(tb);
+            tb = next;
+        }
+        c->buckets[i] = NULL;
+    }
+    for (unsigned i = 0; i < c->npages_cap; i++)
+        c->pages[i] = (TbPageEntry){.page = TB_NO_PAGE, .tbs = NULL};
+    c->npages_used = 0;
+    c->count = 0;
+}
+
+void tb_cache_destroy(TbCache *c)
+{
+    free_all(c);
+    tb_cache_collect(c);
+    free(c->buckets);
+    free(c->pages);
+    memset(c, 0, sizeof(*c));
+}
+
+TranslationBlock *tb_lookup(TbCache *c, const TbKey *key)
+{
+    for (TranslationBlock *tb = c->buckets[key_hash(key, c->nbuckets)]; tb; tb = tb->hash_next)
+        if (key_eq(&tb->key, key))
+            return tb;
+    return NULL;
+}
+
+TranslationBlock *tb_alloc(const TbKey *key, const IrGuest *guest)
+{
+    TranslationBlock *tb = calloc(1, sizeof(*tb));
+    if (!tb)
+        abort();
+    tb->key = *key;
+    tb->pages[0] = key->phys_pc >> TB_PAGE_BITS;
+    tb->pages[1] = TB_NO_PAGE;
+    ir_block_init(&tb->ir, guest);
+    return tb;
+}
+
+/* The page-table slot for `page`: its entry, or the empty slot to use. */
+static TbPageEntry *page_slot(const TbCache *c, uint64_t page)
+{
+    unsigned mask = c->npages_cap - 1;
+    unsigned i = (unsigned)mix64(page) & mask;
+    while (c->pages[i].page != TB_NO_PAGE && c->pages[i].page != page)
+        i = (i + 1) & mask;
+    return &c->pages[i];
+}
+
+static void pages_grow(TbCache *c)
+{
+    TbPageEntry *old = c->pages;
+    unsigned old_cap = c->npages_cap;
+    pages_alloc(c, old_cap * 2);
+    for (unsigned i = 0; i < old_cap; i++) {
+        if (old[i].page == TB_NO_PAGE)
+            continue;
+        *page_slot(c, old[i].page) = old[i];
+        c->npages_used++;
+    }
+    free(old);
+}
+
+static void page_add(TbCache *c, TranslationBlock *tb, int which)
+{
+    if ((c->npages_used + 1) * 2 > c->npages_cap)
+        pages_grow(c);
+    TbPageEntry *e = page_slot(c, tb->pages[which]);
+    if (e->page == TB_NO_PAGE) {
+        e->page = tb->pages[which];
+        e->tbs = NULL;
+        c->npages_used++;
+    }
+    tb->page_next[which] = e->tbs;
+    e->tbs = tb;
+}
+
+bool tb_commit(TbCache *c, TranslationBlock *tb, char *why, size_t why_len)
+{
+    if (!ir_verify(&tb->ir, why, why_len)) {
+        tb_free(tb);
+        return false;
+    }
+    IrBlock *b = &tb->ir;
+    tb->label_pos = calloc(b->nlabels ? b->nlabels : 1, sizeof(*tb->label_pos));
+    tb->locals = calloc(b->ntemps ? b->ntemps : 1, sizeof(*tb->locals));
+    if (!tb->label_pos || !tb->locals)
+        abort();
+    for (unsigned i = 0; i < b->nops; i++)
+        if (b->ops[i].opc == IR_set_label)
+            tb->label_pos[b->ops[i].args[0]] = i;
+    for (unsigned t = 0; t < b->ntemps; t++)
+        if (b->temps[t].kind == IR_TEMP_CONST)
+            tb->locals[t] = b->temps[t].value;
+    tb->icount = b->ninsns;
+    if (c->count >= c->max_count)
+        tb_flush(c);
+    unsigned h = key_hash(&tb->key, c->nbuckets);
+    tb->hash_next = c->buckets[h];
+    c->buckets[h] = tb;
+    page_add(c, tb, 0);
+    if (tb->pages[1] != TB_NO_PAGE && tb->pages[1] != tb->pages[0])
+        page_add(c, tb, 1);
+    else
+        tb->pages[1] = TB_NO_PAGE;
+    c->count++;
+    c->translated++;
+    return true;
+}
+
+bool tb_page_has_code(const TbCache *c, uint64_t phys_addr)
+{
+    const TbPageEntry *e = page_slot(c, phys_addr >> TB_PAGE_BITS);
+    return e->page != TB_NO_PAGE && e->tbs;
+}
+
+static void hash_remove(TbCache *c, TranslationBlock *tb)
+{
+    TranslationBlock **pp = &c->buckets[key_hash(&tb->key, c->nbuckets)];
+    while (*pp && *pp != tb)
+        pp = &(*pp)->hash_next;
+    if (*pp)
+        *pp = tb->hash_next;
+}
+
+/* Unlink `tb` from the list of its other page. */
+static void page_list_remove(TbCache *c, TranslationBlock *tb, int which)
+{
+    TbPageEntry *e = page_slot(c, tb->pages[which]);
+    if (e->page == TB_NO_PAGE)
+        return;
+    TranslationBlock **pp = &e->tbs;
+    while (*pp && *pp != tb)
+        pp = &(*pp)->page_next[(*pp)->pages[0] == tb->pages[which] ? 0 : 1];
+    if (*pp)
+        *pp = tb->page_next[which];
+}
+
+unsigned tb_invalidate_page(TbCache *c, uint64_t phys_addr)
+{
+    uint64_t page = phys_addr >> TB_PAGE_BITS;
+    TbPageEntry *e = page_slot(c, page);
+    if (e->page == TB_NO_PAGE || !e->tbs)
+        return 0;
+    unsigned n = 0;
+    TranslationBlock *tb = e->tbs;
+    e->tbs = NULL;
+    while (tb) {
+        int which = tb->pages[0] == page ? 0 : 1;
+        TranslationBlock *next = tb->page_next[which];
+        if (tb->pages[1] != TB_NO_PAGE)
+            page_list_remove(c, tb, which ^ 1);
+        hash_remove(c, tb);
+        tb->invalid = true;
+        tb->dead_next = c->dead;
+        c->dead = tb;
+        c->count--;
+        n++;
+        tb = next;
+    }
+    c->invalidated += n;
+    c->generation++;
+    return n;
+}
+
+void tb_flush(TbCache *c)
+{
+    /* Blocks may be executing: move them all to the dead list. */
+    for (unsigned i = 0; i < c->nbuckets; i++) {
+        TranslationBlock *tb = c->buckets[i];
+        while (tb) {
+            TranslationBlock *next = tb->hash_next;
+            tb->invalid = true;
+            tb->dead_next = c->dead;
+            c->dead = tb;
+            tb = next;
+        }
+        c->buckets[i] = NULL;
+    }
+    for (unsigned i = 0; i < c->npages_cap; i++)
+        c->pages[i] = (TbPageEntry){.page = TB_NO_PAGE, .tbs = NULL};
+    c->npages_used = 0;
+    c->count = 0;
+    c->flushes++;
+    c->generation++;
+}
+
+void tb_cache_collect(TbCache *c)
+{
+    TranslationBlock *tb = c->dead;
+    while (tb) {
+        TranslationBlock *next = tb->dead_next;
+        tb_free(tb);
+        tb = next;
+    }
+    c->dead = NULL;
+}

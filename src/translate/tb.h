@@ -1,0 +1,78 @@
+/* Translation blocks and their cache. A block is found by (physical pc,
+ * CS base, mode flags); it records the physical pages its guest code came
+ * from, and a write to such a page invalidates every block on it (a simple
+ * per-page scheme; the soft MMU makes the check cheap later). Invalidated
+ * blocks are unlinked at once and freed at the next safe point, since the
+ * block being executed may be among them. */
+#ifndef JITPC_TRANSLATE_TB_H
+#define JITPC_TRANSLATE_TB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "translate/ir.h"
+
+#define TB_PAGE_BITS 12
+#define TB_NO_PAGE UINT64_MAX
+
+typedef struct TbKey {
+    uint64_t phys_pc;       /* physical address of the first byte */
+    uint32_t pc;            /* guest pc (EIP) at block start */
+    uint32_t cs_base;
+    uint32_t flags;         /* guest mode bits that change translation */
+} TbKey;
+
+typedef struct TranslationBlock {
+    TbKey key;
+    uint32_t size;                  /* guest code bytes */
+    uint32_t icount;                /* guest instructions */
+    uint64_t pages[2];              /* physical pages of the code (second may be TB_NO_PAGE) */
+    IrBlock ir;                     /* the interpreter runs the IR directly */
+    uint32_t *label_pos;            /* op index of each label */
+    uint64_t *locals;               /* interpreter slots for locals and constants */
+    bool invalid;
+    struct TranslationBlock *hash_next;
+    struct TranslationBlock *page_next[2];
+    struct TranslationBlock *dead_next;
+} TranslationBlock;
+
+typedef struct TbPageEntry {
+    uint64_t page;                  /* TB_NO_PAGE: empty slot */
+    TranslationBlock *tbs;
+} TbPageEntry;
+
+typedef struct TbCache {
+    TranslationBlock **buckets;
+    unsigned nbuckets;
+    TbPageEntry *pages;             /* open addressing, power-of-two size */
+    unsigned npages_cap, npages_used;
+    unsigned count, max_count;      /* full flush when count reaches max_count */
+    TranslationBlock *dead;         /* invalidated, freed at tb_cache_collect */
+    uint64_t generation;            /* bumped on every invalidation or flush */
+    /* statistics */
+    uint64_t translated, invalidated, flushes;
+} TbCache;
+
+void tb_cache_init(TbCache *c, unsigned max_count);
+void tb_cache_destroy(TbCache *c);
+
+TranslationBlock *tb_lookup(TbCache *c, const TbKey *key);
+/* A new, empty block for `key` (not yet in the cache). */
+TranslationBlock *tb_alloc(const TbKey *key, const IrGuest *guest);
+/* Finish a block whose IR is built: resolve labels, prepare the
+ * interpreter's slots, insert into the cache (flushing it first when it is
+ * full). Returns false, freeing the block, if the IR does not verify. */
+bool tb_commit(TbCache *c, TranslationBlock *tb, char *why, size_t why_len);
+/* Free a block that was never committed. */
+void tb_free(TranslationBlock *tb);
+
+/* Does any block hold code from this physical page? */
+bool tb_page_has_code(const TbCache *c, uint64_t phys_addr);
+/* Invalidate every block with code on the page of `phys_addr`; returns how
+ * many. */
+unsigned tb_invalidate_page(TbCache *c, uint64_t phys_addr);
+void tb_flush(TbCache *c);
+/* Free invalidated blocks; call only when no block is executing. */
+void tb_cache_collect(TbCache *c);
+
+#endif
