@@ -7,13 +7,13 @@
 
 void clock_init_realtime(Clock *c, HostTimeSource *src, void *opaque)
 {
-    *c = (Clock){.mode = CLOCK_REALTIME, .host_ns = src, .host_opaque = opaque};
+    *c = (Clock){.mode = CLOCK_MODE_REALTIME, .host_ns = src, .host_opaque = opaque};
     c->host_base = src(opaque);
 }
 
 void clock_init_deterministic(Clock *c, unsigned icount_shift)
 {
-    *c = (Clock){.mode = CLOCK_DETERMINISTIC, .icount_shift = icount_shift};
+    *c = (Clock){.mode = CLOCK_MODE_DETERMINISTIC, .icount_shift = icount_shift};
 }
 
 void clock_destroy(Clock *c)
@@ -31,7 +31,7 @@ void clock_destroy(Clock *c)
 int64_t clock_now(const Clock *c)
 {
     int64_t raw;
-    if (c->mode == CLOCK_DETERMINISTIC)
+    if (c->mode == CLOCK_MODE_DETERMINISTIC)
         raw = (int64_t)(c->icount << c->icount_shift);
     else
         raw = c->host_ns(c->host_opaque) - c->host_base;

@@ -17,8 +17,8 @@
 #define CLOCK_NEVER INT64_MAX   /* deadline of a timer that is not armed */
 
 typedef enum ClockMode {
-    CLOCK_REALTIME,
-    CLOCK_DETERMINISTIC,
+    CLOCK_MODE_REALTIME,
+    CLOCK_MODE_DETERMINISTIC,
 } ClockMode;
 
 typedef void TimerCallback(void *opaque);

@@ -5,6 +5,7 @@
 #define JITPC_BASE_RUNSTATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef struct RunState {
@@ -12,6 +13,7 @@ typedef struct RunState {
     int exit_status;            /* the process exit status to use */
     char exit_reason[128];
     bool reset_requested;
+    uint32_t *kick;             /* set to 1 on any request: makes the CPU return to the loop */
 } RunState;
 
 /* The first exit request wins; later ones are ignored. */
@@ -22,11 +24,15 @@ static inline void runstate_request_exit(RunState *rs, int status, const char *w
     rs->exit_requested = true;
     rs->exit_status = status;
     snprintf(rs->exit_reason, sizeof(rs->exit_reason), "%s", why);
+    if (rs->kick)
+        *rs->kick = 1;
 }
 
 static inline void runstate_request_reset(RunState *rs)
 {
     rs->reset_requested = true;
+    if (rs->kick)
+        *rs->kick = 1;
 }
 
 static inline bool runstate_stop_pending(const RunState *rs)

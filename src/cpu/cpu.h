@@ -1,51 +1,152 @@
-/* The guest CPU's architectural state and its life cycle (reset, entry
- * states set by loaders, state dump). Instruction execution arrives with
- * the CPU core (issue 3); until then cpu_exec() reports that no execution
- * engine exists, and jitpc says so instead of pretending to run.
- * Reference: Intel SDM Vol. 3A §9.1 (processor state after reset). */
+/* The guest CPU: architectural state, life cycle (reset, loader entry
+ * states), the execution loop's entry point and the exceptions interface.
+ * The state's first part is reached by translated code at fixed offsets
+ * (checked by _Static_assert in cpu_state.c); the rest is bookkeeping.
+ * Reference: Intel SDM Vol. 3A §9.1 (state after reset). */
 #ifndef JITPC_CPU_CPU_H
 #define JITPC_CPU_CPU_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/clock.h"
 #include "base/log.h"
+#include "cpu/cc_op.h"
+#include "cpu/decode.h"
+#include "mmu/memory.h"
+#include "translate/exec.h"
 
 enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
 enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_COUNT };
 
 #define CR0_PE (1u << 0)
+#define CR0_MP (1u << 1)
+#define CR0_EM (1u << 2)
+#define CR0_TS (1u << 3)
 #define CR0_ET (1u << 4)
+#define CR0_NE (1u << 5)
+#define CR0_WP (1u << 16)
+#define CR0_AM (1u << 18)
 #define CR0_NW (1u << 29)
 #define CR0_CD (1u << 30)
 #define CR0_PG (1u << 31)
 
+/* EFLAGS bits (SDM Vol. 1 §3.4.3, Vol. 3A §2.3). */
 #define EFLAGS_FIXED (1u << 1)  /* bit 1 always reads as 1 */
+#define EFLAGS_TF (1u << 8)
 #define EFLAGS_IF (1u << 9)
+#define EFLAGS_DF (1u << 10)
+#define EFLAGS_IOPL (3u << 12)
+#define EFLAGS_NT (1u << 14)
+#define EFLAGS_RF (1u << 16)
+#define EFLAGS_VM (1u << 17)
+#define EFLAGS_AC (1u << 18)
+#define EFLAGS_VIF (1u << 19)
+#define EFLAGS_VIP (1u << 20)
+#define EFLAGS_ID (1u << 21)
 
 /* A segment register with its hidden descriptor cache (SDM Vol. 3A §3.4.3). */
 typedef struct SegmentCache {
-    uint16_t selector;
+    uint32_t selector;
     uint32_t base;
     uint32_t limit;             /* byte granular, already scaled */
-    uint16_t flags;             /* descriptor bits 8..15 and 20..23 (type, S, DPL, P, AVL, D/B, G) */
+    uint32_t flags;             /* descriptor bits 8..15 in 0..7 (type, S, DPL, P) and 20..23 in 12..15 (AVL, L, D/B, G) */
 } SegmentCache;
 
-#define SEG_FLAG_DB (1u << 14)  /* D/B bit in `flags` */
+#define SEG_FLAG_P (1u << 7)
+#define SEG_FLAG_DB (1u << 14)
+#define SEG_FLAG_G (1u << 15)
 
+/* A CPU model: what CPUID reports. Feature bits list only what jitpc
+ * implements for that model (CPUID must advertise exactly what works). */
 typedef struct CpuModel {
     const char *name;
     const char *description;
     uint32_t family, model, stepping;
+    const char *vendor;         /* 12 characters */
+    uint32_t max_leaf;          /* highest basic CPUID leaf */
+    uint32_t features_edx;      /* CPUID.1:EDX */
+    uint32_t features_ecx;      /* CPUID.1:ECX */
 } CpuModel;
 
+/* CPUID.1:EDX bits (SDM Vol. 2A, CPUID, Table 3-11). */
+#define CPUID_EDX_FPU (1u << 0)
+#define CPUID_EDX_TSC (1u << 4)
+#define CPUID_EDX_CX8 (1u << 8)
+#define CPUID_EDX_CMOV (1u << 15)
+
+/* Mode bits that change how code translates: part of the block key. */
+enum {
+    HF_CS32 = 1 << 0,           /* CS.D: 32-bit default operand/address size */
+    HF_SS32 = 1 << 1,           /* SS.B: 32-bit stack pointer */
+    HF_PE = 1 << 2,             /* protected mode */
+    HF_VM = 1 << 3,             /* virtual-8086 mode */
+};
+
+/* Exceptions and interrupts (SDM Vol. 3A Table 6-1). */
+enum {
+    EXCP_DE = 0, EXCP_DB = 1, EXCP_NMI = 2, EXCP_BP = 3, EXCP_OF = 4, EXCP_BR = 5, EXCP_UD = 6, EXCP_NM = 7,
+    EXCP_DF = 8, EXCP_TS = 10, EXCP_NP = 11, EXCP_SS = 12, EXCP_GP = 13, EXCP_PF = 14, EXCP_MF = 16,
+    EXCP_AC = 17, EXCP_MC = 18, EXCP_XM = 19,
+};
+
+/* Where external interrupts come from (the PIC or APIC, later). */
+typedef struct CpuIntrSource {
+    bool (*pending)(void *opaque);      /* INTR asserted */
+    uint8_t (*ack)(void *opaque);       /* INTA cycle: the vector */
+    void *opaque;
+} CpuIntrSource;
+
+typedef enum CpuExecStatus {
+    CPU_EXEC_EXIT,              /* exit_request was set (machine wants the loop) */
+    CPU_EXEC_HALTED,            /* HLT: waiting for an interrupt */
+    CPU_EXEC_BUDGET,            /* ran the instruction budget it was given */
+    CPU_EXEC_EXCEPTION,         /* stop_on_exception: an exception was raised */
+    CPU_EXEC_SHUTDOWN,          /* triple fault */
+} CpuExecStatus;
+
+struct DisasContext;
+typedef void CpuLowerFn(struct DisasContext *s);
+
 typedef struct CpuState {
+    /* ---- reached by translated code at fixed offsets ---- */
     uint32_t regs[8];
     uint32_t eip;
-    uint32_t eflags;
+    uint32_t eflags;            /* all bits but CF PF AF ZF SF OF (in cc_*) and DF (in df) */
+    uint32_t cc_op;             /* CcOp */
+    uint32_t cc_dst, cc_src, cc_src2;
+    int32_t df;                 /* string direction: +1, or -1 when EFLAGS.DF is set */
+    uint32_t exit_request;      /* nonzero: leave translated code at the next block entry */
     SegmentCache seg[SEG_COUNT];
     uint32_t cr[5];
+    uint32_t gdt_base, gdt_limit, idt_base, idt_limit;
+    SegmentCache ldt, tr;
+    uint32_t a20_mask;          /* physical address mask: bit 20 cleared when A20 is off */
+
+    /* ---- the rest: never reached by translated code ---- */
     const CpuModel *model;
+    AddressSpace *mem;          /* physical memory */
+    AddressSpace *io;           /* I/O ports */
+    Clock *clock;
+    Log *log;
+    CpuIntrSource intr;
+    bool halted;
+    bool irq_inhibit;           /* STI / MOV SS shadow: no interrupt before the next block */
+    bool stop_on_exception;     /* tests: stop instead of delivering an exception */
+    int exception_vector;       /* last exception raised (-1 none) */
+    uint32_t exception_error;
+    bool exception_has_error;
+    uint32_t exception_next_eip;   /* for software interrupts and traps: the return EIP */
+    bool exception_soft;        /* raised by INT n / INT3 / INTO */
+    int delivering_vector;      /* exception being delivered (-1 none): double-fault rule */
+    uint64_t insns_retired;     /* since reset */
+    uint64_t insns_counted;     /* part of insns_retired already given to the clock */
+    uint64_t exec_start;        /* insns_retired when cpu_exec was entered */
+    ExecEngine engine;
+    CpuLowerFn *lower[MN_COUNT];    /* mnemonic -> lowering (filled by cpu_init) */
+    jmp_buf jmp_env;            /* target of cpu_raise_exception */
+    bool jmp_env_valid;
 } CpuState;
 
 /* The models -cpu offers; the list ends with a NULL name. */
@@ -53,6 +154,9 @@ extern const CpuModel cpu_models[];
 const CpuModel *cpu_model_find(const char *name);
 const CpuModel *cpu_model_default(void);
 
+/* Wire the CPU to the machine (once, before reset). */
+void cpu_init(CpuState *cpu, AddressSpace *mem, AddressSpace *io, Clock *clock, Log *log);
+void cpu_destroy(CpuState *cpu);
 /* Power-on reset: real mode, CS:IP = F000:FFF0 with CS base FFFF0000. */
 void cpu_reset(CpuState *cpu, const CpuModel *model);
 /* The entry state the Multiboot v1 spec defines: 32-bit protected mode,
@@ -60,13 +164,23 @@ void cpu_reset(CpuState *cpu, const CpuModel *model);
  * EAX = 0x2BADB002, EBX = physical address of the multiboot info. */
 void cpu_enter_multiboot(CpuState *cpu, uint32_t entry, uint32_t info_addr);
 
+/* EFLAGS with the lazily kept bits materialized. */
+uint32_t cpu_get_eflags(const CpuState *cpu);
+/* Replace the EFLAGS bits in `mask` by those of `value`. */
+void cpu_set_eflags(CpuState *cpu, uint32_t value, uint32_t mask);
+/* The block key's mode bits for the current state. */
+uint32_t cpu_hflags(const CpuState *cpu);
+
 void cpu_dump_state(const CpuState *cpu, Log *log);
 
-typedef enum CpuExecStatus {
-    CPU_EXEC_NO_ENGINE,         /* no instruction execution engine yet */
-} CpuExecStatus;
+/* Run translated code until an exit request, HLT, an instruction budget
+ * (max_insns; 0 = no limit) or, in test mode, an exception. */
+CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns);
 
-/* Run the CPU until something needs the machine loop. */
-CpuExecStatus cpu_exec(CpuState *cpu);
+/* Raise an exception from a helper: restores the state of the faulting
+ * instruction and leaves translated code. Does not return (longjmp). */
+void cpu_raise_exception(CpuState *cpu, int vector, bool has_error, uint32_t error) __attribute__((noreturn));
+/* Software interrupt or trap: the saved EIP is the next instruction. */
+void cpu_raise_interrupt(CpuState *cpu, int vector, uint32_t next_eip) __attribute__((noreturn));
 
 #endif

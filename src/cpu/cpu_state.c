@@ -1,15 +1,58 @@
-/* CPU reset, loader entry states and the register dump. Reset values:
- * Intel SDM Vol. 3A §9.1.1, Table 9-1. Multiboot entry: Multiboot
- * Specification 0.6.96 §3.2 "Machine state". */
-#include "cpu/cpu.h"
-
+/* CPU life cycle, EFLAGS assembly, the block-key mode bits and the register
+ * dump. Reset values: Intel SDM Vol. 3A §9.1.1, Table 9-1. Multiboot
+ * entry: Multiboot Specification 0.6.96 §3.2 "Machine state". */
+#include <stddef.h>
 #include <string.h>
+
+#include "cpu/cpu.h"
+#include "cpu/guest.h"
+#include "cpu/translate.h"
+
+/* Translated code addresses these through the reserved state register;
+ * the backends rely on the layout staying put. */
+_Static_assert(offsetof(CpuState, regs) == 0, "regs first");
+_Static_assert(offsetof(CpuState, eip) == 32, "eip offset");
+_Static_assert(offsetof(CpuState, eflags) == 36, "eflags offset");
+_Static_assert(offsetof(CpuState, cc_op) == 40, "cc_op offset");
+_Static_assert(offsetof(CpuState, cc_dst) == 44, "cc_dst offset");
+_Static_assert(offsetof(CpuState, cc_src) == 48, "cc_src offset");
+_Static_assert(offsetof(CpuState, cc_src2) == 52, "cc_src2 offset");
+_Static_assert(offsetof(CpuState, df) == 56, "df offset");
+_Static_assert(offsetof(CpuState, exit_request) == 60, "exit_request offset");
+_Static_assert(offsetof(CpuState, seg) == 64, "seg offset");
+_Static_assert(sizeof(SegmentCache) == 16, "segment cache size");
+
+#define CPU_MAX_BLOCKS 65536
+
+void cpu_init(CpuState *cpu, AddressSpace *mem, AddressSpace *io, Clock *clock, Log *log)
+{
+    memset(cpu, 0, sizeof(*cpu));
+    cpu->mem = mem;
+    cpu->io = io;
+    cpu->clock = clock;
+    cpu->log = log;
+    exec_engine_init(&cpu->engine, &x86_ir_guest, CPU_MAX_BLOCKS);
+    lower_table_init(cpu->lower);
+    cpu_reset(cpu, cpu_model_default());
+}
+
+void cpu_destroy(CpuState *cpu)
+{
+    exec_engine_destroy(&cpu->engine);
+}
 
 void cpu_reset(CpuState *cpu, const CpuModel *model)
 {
-    memset(cpu, 0, sizeof(*cpu));
+    /* Architectural state only: the wiring and the block cache survive. */
+    memset(cpu, 0, offsetof(CpuState, model));
     cpu->model = model;
+    cpu->halted = false;
+    cpu->exception_vector = -1;
+    cpu->delivering_vector = -1;
     cpu->eflags = EFLAGS_FIXED;
+    cpu->cc_op = CC_OP_EFLAGS;
+    cpu->cc_src = 0;
+    cpu->df = 1;
     cpu->eip = 0xFFF0;
     /* EDX holds the processor signature after reset. */
     cpu->regs[R_EDX] = (model->family << 8) | (model->model << 4) | model->stepping;
@@ -19,13 +62,17 @@ void cpu_reset(CpuState *cpu, const CpuModel *model)
         cpu->seg[i] = (SegmentCache){.selector = 0, .base = 0, .limit = 0xFFFF, .flags = 0x93};
     }
     cpu->seg[SEG_CS] = (SegmentCache){.selector = 0xF000, .base = 0xFFFF0000, .limit = 0xFFFF, .flags = 0x9B};
+    cpu->gdt_limit = cpu->idt_limit = 0xFFFF;
+    cpu->ldt = (SegmentCache){.limit = 0xFFFF, .flags = 0x82};
+    cpu->tr = (SegmentCache){.limit = 0xFFFF, .flags = 0x8B};
+    cpu->a20_mask = 0xFFFFFFFF;
 }
 
 void cpu_enter_multiboot(CpuState *cpu, uint32_t entry, uint32_t info_addr)
 {
     /* Flat 4 GiB segments, 32-bit default size, granularity 4 KiB. The
      * spec leaves the selector values undefined; use GDT-style ones. */
-    const uint16_t big = SEG_FLAG_DB | (1u << 15);
+    const uint32_t big = SEG_FLAG_DB | SEG_FLAG_G;
     for (int i = 0; i < SEG_COUNT; i++)
         cpu->seg[i] = (SegmentCache){.selector = 0x10, .base = 0, .limit = 0xFFFFFFFF, .flags = 0x93 | big};
     cpu->seg[SEG_CS] = (SegmentCache){.selector = 0x08, .base = 0, .limit = 0xFFFFFFFF, .flags = 0x9B | big};
@@ -33,9 +80,50 @@ void cpu_enter_multiboot(CpuState *cpu, uint32_t entry, uint32_t info_addr)
      * BIOS has enabled the caches, so CD and NW are clear as well. */
     cpu->cr[0] = CR0_ET | CR0_PE;
     cpu->eflags = EFLAGS_FIXED;     /* IF = 0, VM = 0 */
+    cpu->cc_op = CC_OP_EFLAGS;
+    cpu->cc_src = 0;
+    cpu->df = 1;
     cpu->regs[R_EAX] = 0x2BADB002;
     cpu->regs[R_EBX] = info_addr;
     cpu->eip = entry;
+}
+
+uint32_t cpu_get_eflags(const CpuState *cpu)
+{
+    uint32_t f = cpu->eflags & ~(CC_ALL | EFLAGS_DF);
+    f |= cc_compute_all((CcOp)cpu->cc_op, cpu->cc_dst, cpu->cc_src, cpu->cc_src2);
+    if (cpu->df < 0)
+        f |= EFLAGS_DF;
+    return f | EFLAGS_FIXED;
+}
+
+void cpu_set_eflags(CpuState *cpu, uint32_t value, uint32_t mask)
+{
+    uint32_t f = (cpu_get_eflags(cpu) & ~mask) | (value & mask);
+    /* Bits 3, 5, 15 and 22..31 are reserved as 0, bit 1 as 1. */
+    f = (f & 0x003F7FD5u) | EFLAGS_FIXED;
+    cpu->cc_op = CC_OP_EFLAGS;
+    cpu->cc_src = f & CC_ALL;
+    cpu->df = (f & EFLAGS_DF) ? -1 : 1;
+    cpu->eflags = f & ~(CC_ALL | EFLAGS_DF);
+}
+
+uint32_t cpu_hflags(const CpuState *cpu)
+{
+    uint32_t h = 0;
+    bool pe = cpu->cr[0] & CR0_PE;
+    bool vm = pe && (cpu->eflags & EFLAGS_VM);
+    if (pe && !vm) {
+        if (cpu->seg[SEG_CS].flags & SEG_FLAG_DB)
+            h |= HF_CS32;
+        if (cpu->seg[SEG_SS].flags & SEG_FLAG_DB)
+            h |= HF_SS32;
+    }
+    if (pe)
+        h |= HF_PE;
+    if (vm)
+        h |= HF_VM;
+    return h;
 }
 
 void cpu_dump_state(const CpuState *cpu, Log *log)
@@ -44,15 +132,9 @@ void cpu_dump_state(const CpuState *cpu, Log *log)
     static const char *segn[SEG_COUNT] = {"ES", "CS", "SS", "DS", "FS", "GS"};
     for (int i = 0; i < 8; i++)
         log_printf(log, "%s=%08x%s", regn[i], cpu->regs[i], (i % 4 == 3) ? "\n" : " ");
-    log_printf(log, "EIP=%08x EFL=%08x\n", cpu->eip, cpu->eflags);
+    log_printf(log, "EIP=%08x EFL=%08x CC=%s\n", cpu->eip, cpu_get_eflags(cpu), cc_op_name((CcOp)cpu->cc_op));
     for (int i = 0; i < SEG_COUNT; i++)
         log_printf(log, "%s =%04x %08x %08x %04x\n", segn[i], cpu->seg[i].selector, cpu->seg[i].base,
                    cpu->seg[i].limit, cpu->seg[i].flags);
     log_printf(log, "CR0=%08x CR2=%08x CR3=%08x CR4=%08x\n", cpu->cr[0], cpu->cr[2], cpu->cr[3], cpu->cr[4]);
-}
-
-CpuExecStatus cpu_exec(CpuState *cpu)
-{
-    (void)cpu;
-    return CPU_EXEC_NO_ENGINE;
 }

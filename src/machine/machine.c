@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 
 #include "machine/host.h"
@@ -66,6 +67,9 @@ Machine *machine_new(const MachineConfig *cfg, Error *err)
                    (unsigned long long)(m->ram_size >> 20));
         goto fail;
     }
+    cpu_init(&m->cpu, &m->mem, &m->io, &m->clock, &m->log);
+    m->cpu_ready = true;
+    m->run.kick = &m->cpu.exit_request;
     if (!pc_board_init(m, err) || !machine_boot_setup(m, err))
         goto fail;
     if (cfg->display == DISPLAY_SDL) {
@@ -90,6 +94,8 @@ void machine_free(Machine *m)
     if (!m)
         return;
     display_close(m->display);
+    if (m->cpu_ready)
+        cpu_destroy(&m->cpu);
     device_list_free(&m->devices);
     for (int i = 0; i < m->chardev_count; i++)
         chardev_close(m->chardevs[i]);
@@ -132,6 +138,52 @@ void machine_poll(Machine *m)
     clock_run_timers(&m->clock);
 }
 
+/* How long to let the CPU run before looking at the host again, and the
+ * longest sleep while halted (so signals are noticed promptly). */
+#define MACHINE_SLICE_INSNS 200000
+#define MACHINE_MAX_WAIT_NS 100000000
+
+/* Instructions until the next timer deadline (deterministic mode), so
+ * timers fire at the same instruction count in every run. */
+static uint64_t machine_budget(Machine *m)
+{
+    if (m->clock.mode != CLOCK_MODE_DETERMINISTIC)
+        return MACHINE_SLICE_INSNS;
+    int64_t deadline = clock_next_deadline(&m->clock);
+    if (deadline == CLOCK_NEVER)
+        return MACHINE_SLICE_INSNS;
+    int64_t left = deadline - clock_now(&m->clock);
+    if (left <= 0)
+        return 1;
+    uint64_t n = ((uint64_t)left + (1ULL << m->clock.icount_shift) - 1) >> m->clock.icount_shift;
+    return n < MACHINE_SLICE_INSNS ? n : MACHINE_SLICE_INSNS;
+}
+
+/* The CPU halted: move time to the next event. In deterministic mode
+ * virtual time jumps there at once; in real time we sleep on the host's
+ * input until then (or a bounded while, to notice signals). */
+static void machine_idle(Machine *m)
+{
+    int64_t deadline = clock_next_deadline(&m->clock);
+    if (m->clock.mode == CLOCK_MODE_DETERMINISTIC && deadline != CLOCK_NEVER) {
+        clock_warp_to(&m->clock, deadline);
+        return;
+    }
+    int64_t wait = MACHINE_MAX_WAIT_NS;
+    if (deadline != CLOCK_NEVER) {
+        int64_t left = deadline - clock_now(&m->clock);
+        wait = left < 0 ? 0 : (left < wait ? left : wait);
+    }
+    struct pollfd fds[MACHINE_MAX_CHARDEVS];
+    int n = 0;
+    for (int i = 0; i < m->chardev_count; i++) {
+        int fd = chardev_input_fd(m->chardevs[i]);
+        if (fd >= 0)
+            fds[n++] = (struct pollfd){.fd = fd, .events = POLLIN};
+    }
+    poll(fds, (nfds_t)n, (int)(wait / 1000000));
+}
+
 int machine_run(Machine *m, Error *err)
 {
     for (;;) {
@@ -145,11 +197,32 @@ int machine_run(Machine *m, Error *err)
             }
             machine_reset(m);
         }
-        switch (cpu_exec(&m->cpu)) {
-        case CPU_EXEC_NO_ENGINE:
-            error_setf(err, "cannot run the guest: the x86 CPU core is not implemented yet "
-                            "(the machine was built and the guest loaded)");
-            return 1;
+        switch (cpu_exec(&m->cpu, machine_budget(m))) {
+        case CPU_EXEC_HALTED:
+            /* Nothing can wake a CPU that halted with interrupts off. */
+            if (!(m->cpu.eflags & EFLAGS_IF) && clock_next_deadline(&m->clock) == CLOCK_NEVER &&
+                m->clock.mode == CLOCK_MODE_DETERMINISTIC) {
+                runstate_request_exit(&m->run, 1, "the CPU halted with interrupts disabled");
+                error_setf(err, "the guest halted with interrupts disabled at %04x:%08x (nothing can wake it)",
+                           m->cpu.seg[SEG_CS].selector, m->cpu.eip);
+                break;
+            }
+            machine_idle(m);
+            break;
+        case CPU_EXEC_SHUTDOWN:
+            if (m->cfg->no_reboot) {
+                error_setf(err, "triple fault at %04x:%08x: shutting down (-no-reboot)", m->cpu.seg[SEG_CS].selector,
+                           m->cpu.eip);
+                runstate_request_exit(&m->run, 1, "triple fault");
+            } else {
+                LOG(&m->log, LOG_INT, "triple fault: system reset\n");
+                runstate_request_reset(&m->run);
+            }
+            break;
+        case CPU_EXEC_EXIT:
+        case CPU_EXEC_BUDGET:
+        case CPU_EXEC_EXCEPTION:
+            break;
         }
     }
     if (log_enabled(&m->log, LOG_CPU))

@@ -39,6 +39,7 @@ typedef struct Machine {
     RamLayout ram_layout;
     RomImage bios;
     CpuState cpu;
+    bool cpu_ready;                 /* cpu_init done (for machine_free) */
     Chardev *chardevs[MACHINE_MAX_CHARDEVS];
     int chardev_count;
     DeviceList devices;

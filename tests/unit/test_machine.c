@@ -290,7 +290,7 @@ Test(machine, bios_boot_starts_at_the_reset_vector)
     config_free(&c);
 }
 
-Test(machine, run_without_an_execution_engine_says_so)
+Test(machine, a_cpu_halted_with_interrupts_off_ends_a_deterministic_run)
 {
     char rom[512];
     make_rom(rom, sizeof(rom));
@@ -299,7 +299,36 @@ Test(machine, run_without_an_execution_engine_says_so)
     Machine *m = build(&c);
     Error err = {0};
     cr_assert_eq(machine_run(m, &err), 1);
-    cr_assert(strstr(err.msg, "not implemented"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "halted with interrupts disabled"), "%s", err.msg);
+    cr_assert_eq(m->cpu.eip, 0xFFF1, "HLT at the reset vector retired");
     machine_free(m);
+    config_free(&c);
+}
+
+/* A real-mode program at the reset vector: out 0xE9 'A', out 0xF4 5. */
+Test(machine, runs_real_mode_code_from_the_reset_vector)
+{
+    char rom[512], out[512], spec[700];
+    scratch_path(rom, sizeof(rom), "prog-rom");
+    scratch_path(out, sizeof(out), "prog-out");
+    uint8_t *img = calloc(1, 65536);
+    static const uint8_t code[] = {0xB0, 0x41, 0xE6, 0xE9, 0xB0, 0x05, 0xE6, 0xF4, 0xF4};
+    memcpy(img + 0xFFF0, code, sizeof(code));
+    FILE *f = fopen(rom, "wb");
+    fwrite(img, 1, 65536, f);
+    fclose(f);
+    free(img);
+    snprintf(spec, sizeof(spec), "file:%s", out);
+    MachineConfig c;
+    config_from(&c, "-nodefaults", "-bios", rom, "-debugcon", spec, "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+                NULL);
+    Machine *m = build(&c);
+    Error err = {0};
+    cr_assert_eq(machine_run(m, &err), 11, "exit status (5 << 1) | 1");
+    cr_assert_eq(m->cpu.insns_retired, 4, "the OUT to 0xF4 stops the run right after it");
+    machine_free(m);
+    char *sout = slurp(out);
+    cr_assert_str_eq(sout, "A");
+    free(sout);
     config_free(&c);
 }

@@ -1,0 +1,119 @@
+/* The CPU's execution loop: at each block entry, take exit requests and
+ * external interrupts (SDM Vol. 3A §6.8.1: only with IF set and outside an
+ * interrupt shadow), find or translate the block for the current state,
+ * run it, and count retired instructions for the clock. Exceptions arrive
+ * here by longjmp from helpers; they are delivered with the double- and
+ * triple-fault rules (SDM Vol. 3A Table 6-5). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cpu/cpu.h"
+#include "cpu/exception.h"
+#include "cpu/mem.h"
+#include "cpu/translate.h"
+
+static TranslationBlock *find_block(CpuState *cpu)
+{
+    TbKey key;
+    key.flags = cpu_hflags(cpu);
+    key.pc = cpu->eip;
+    key.cs_base = cpu->seg[SEG_CS].base;
+    key.phys_pc = cpu_code_phys(cpu, key.cs_base + key.pc);
+    TranslationBlock *tb = tb_lookup(&cpu->engine.cache, &key);
+    if (tb)
+        return tb;
+    tb = tb_alloc(&key, &x86_ir_guest);
+    char why[256] = "";
+    if (!x86_translate_block(cpu, tb, why, sizeof(why)) || !tb_commit(&cpu->engine.cache, tb, why, sizeof(why))) {
+        /* A translator bug, never guest input: say where and stop loudly. */
+        fprintf(stderr, "jitpc: internal error translating %04x:%08x: %s\n", cpu->seg[SEG_CS].selector, key.pc, why);
+        abort();
+    }
+    return tb;
+}
+
+static bool contributory(int v)
+{
+    return v == EXCP_DE || v == EXCP_TS || v == EXCP_NP || v == EXCP_SS || v == EXCP_GP;
+}
+
+/* Deliver cpu->exception_* applying the double-fault rule. Returns false
+ * on a triple fault (shutdown). May longjmp back into cpu_exec's handler
+ * when delivery itself faults; cpu->delivering_vector tracks that. */
+static bool deliver_pending(CpuState *cpu)
+{
+    int v = cpu->exception_vector;
+    int first = cpu->delivering_vector;
+    if (first >= 0) {
+        if (first == EXCP_DF) {
+            LOG(cpu->log, LOG_INT, "triple fault (exception %d while delivering #DF)\n", v);
+            cpu->delivering_vector = -1;
+            cpu->exception_vector = -1;
+            return false;
+        }
+        if ((contributory(first) && contributory(v)) || (first == EXCP_PF && (contributory(v) || v == EXCP_PF))) {
+            cpu->exception_vector = EXCP_DF;
+            cpu->exception_has_error = true;
+            cpu->exception_error = 0;
+            cpu->exception_soft = false;
+            cpu->exception_next_eip = cpu->eip;
+        }
+    }
+    cpu->delivering_vector = cpu->exception_vector;
+    cpu_deliver_exception(cpu);
+    cpu->delivering_vector = -1;
+    return true;
+}
+
+CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
+{
+    /* Kept in the CPU state, not in locals: they must survive longjmp. */
+    cpu->exec_start = cpu->insns_retired;
+    cpu->insns_counted = cpu->insns_retired;
+    if (setjmp(cpu->jmp_env)) {
+        /* From cpu_raise_*: state is that of the faulting instruction (or
+         * after it, for traps and software interrupts). */
+        cpu->engine.cur_tb = NULL;
+        tb_cache_collect(&cpu->engine.cache);
+        if (cpu->exception_vector >= 0) {
+            if (cpu->stop_on_exception) {
+                clock_advance_icount(cpu->clock, cpu->insns_retired - cpu->insns_counted);
+                return CPU_EXEC_EXCEPTION;
+            }
+            if (!deliver_pending(cpu)) {
+                clock_advance_icount(cpu->clock, cpu->insns_retired - cpu->insns_counted);
+                return CPU_EXEC_SHUTDOWN;
+            }
+        }
+    }
+    cpu->jmp_env_valid = true;
+    for (;;) {
+        clock_advance_icount(cpu->clock, cpu->insns_retired - cpu->insns_counted);
+        cpu->insns_counted = cpu->insns_retired;
+        tb_cache_collect(&cpu->engine.cache);
+        if (cpu->exit_request) {
+            cpu->exit_request = 0;
+            return CPU_EXEC_EXIT;
+        }
+        bool inhibit = cpu->irq_inhibit;
+        cpu->irq_inhibit = false;
+        if (!inhibit && (cpu->eflags & EFLAGS_IF) && cpu->intr.pending && cpu->intr.pending(cpu->intr.opaque)) {
+            cpu->halted = false;
+            /* An exception while delivering an external interrupt is simply
+             * delivered (no double fault: Table 6-5 covers exceptions). */
+            cpu_deliver_external(cpu, cpu->intr.ack(cpu->intr.opaque));
+        }
+        if (cpu->halted)
+            return CPU_EXEC_HALTED;
+        if (max_insns && cpu->insns_retired - cpu->exec_start >= max_insns)
+            return CPU_EXEC_BUDGET;
+        TranslationBlock *tb = find_block(cpu);
+        if (log_enabled(cpu->log, LOG_EXEC))
+            log_printf(cpu->log, "Trace %04x:%08x [%08llx]\n", cpu->seg[SEG_CS].selector, cpu->eip,
+                       (unsigned long long)tb->key.phys_pc);
+        if (log_enabled(cpu->log, LOG_CPU))
+            cpu_dump_state(cpu, cpu->log);
+        exec_tb(&cpu->engine, tb, cpu);
+        cpu->insns_retired += tb->icount;
+    }
+}

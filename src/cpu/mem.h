@@ -1,0 +1,25 @@
+/* Guest memory as the CPU sees it: linear addresses (segmentation already
+ * applied by the translated code) to physical accesses. Paging arrives
+ * with the MMU issue; until then linear = physical, masked by A20. */
+#ifndef JITPC_CPU_MEM_H
+#define JITPC_CPU_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* IrGuest memory callbacks (env is the CpuState). May raise exceptions. */
+uint64_t cpu_mem_load(void *env, uint64_t addr, unsigned memop);
+void cpu_mem_store(void *env, uint64_t addr, uint64_t val, unsigned memop);
+
+struct CpuState;
+/* Copy up to `len` code bytes at linear `addr` for the translator; stops
+ * early where memory is not RAM or ROM. Returns the bytes copied. */
+size_t cpu_fetch_code(struct CpuState *cpu, uint32_t addr, uint8_t *buf, size_t len);
+/* The physical address of a linear code address. */
+uint64_t cpu_code_phys(struct CpuState *cpu, uint32_t addr);
+
+/* Helper-side accessors (with the same fault behaviour as translated code). */
+uint32_t cpu_ld(struct CpuState *cpu, uint32_t addr, unsigned size);
+void cpu_st(struct CpuState *cpu, uint32_t addr, uint32_t val, unsigned size);
+
+#endif

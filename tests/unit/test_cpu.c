@@ -1,0 +1,196 @@
+/* The x86 CPU core end to end on a bare address space (no machine): code
+ * bytes in RAM, a chosen register state, cpu_exec until HLT. Covers block
+ * translation and execution, self-modifying code, precise exceptions,
+ * real-mode interrupts through the IVT, REP string restart, and the
+ * retired-instruction count the clock uses. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/cpu.h"
+
+#define RAM_SIZE (1u << 20)
+
+typedef struct Rig {
+    AddressSpace mem, io;
+    uint8_t *ram;
+    Clock clock;
+    Log log;
+    CpuState cpu;
+} Rig;
+
+static Rig *rig_new(bool protected_mode)
+{
+    Rig *r = calloc(1, sizeof(*r));
+    Error err = {0};
+    r->ram = calloc(1, RAM_SIZE);
+    as_init(&r->mem, "memory", PHYS_ADDR_SPACE_SIZE, &r->log);
+    as_init(&r->io, "ioport", IO_PORT_SPACE_SIZE, &r->log);
+    cr_assert(as_map_ram(&r->mem, 0, RAM_SIZE, r->ram, "ram", &err), "%s", err.msg);
+    clock_init_deterministic(&r->clock, 0);
+    cpu_init(&r->cpu, &r->mem, &r->io, &r->clock, &r->log);
+    if (protected_mode) {
+        cpu_enter_multiboot(&r->cpu, 0x1000, 0);
+    } else {
+        r->cpu.seg[SEG_CS] = (SegmentCache){.selector = 0, .base = 0, .limit = 0xFFFF, .flags = 0x9B};
+        r->cpu.eip = 0x1000;
+        r->cpu.regs[R_ESP] = 0x8000;
+    }
+    r->cpu.stop_on_exception = true;
+    return r;
+}
+
+static void rig_free(Rig *r)
+{
+    cpu_destroy(&r->cpu);
+    clock_destroy(&r->clock);
+    as_destroy(&r->mem);
+    as_destroy(&r->io);
+    free(r->ram);
+    free(r);
+}
+
+static void put(Rig *r, uint32_t addr, const void *bytes, size_t len)
+{
+    memcpy(r->ram + addr, bytes, len);
+}
+
+static CpuExecStatus run(Rig *r)
+{
+    return cpu_exec(&r->cpu, 100000);
+}
+
+Test(cpu, runs_a_block_and_halts)
+{
+    Rig *r = rig_new(true);
+    /* mov eax, 5; add eax, 7; mov ebx, eax; hlt */
+    static const uint8_t code[] = {0xB8, 5, 0, 0, 0, 0x83, 0xC0, 7, 0x89, 0xC3, 0xF4};
+    put(r, 0x1000, code, sizeof(code));
+    cr_assert_eq(run(r), CPU_EXEC_HALTED);
+    cr_expect_eq(r->cpu.regs[R_EAX], 12);
+    cr_expect_eq(r->cpu.regs[R_EBX], 12);
+    cr_expect_eq(r->cpu.eip, 0x100B);
+    cr_expect_eq(r->cpu.insns_retired, 4);
+    cr_expect_eq(clock_now(&r->clock), 4, "the clock counts retired instructions");
+    rig_free(r);
+}
+
+Test(cpu, flags_after_compare_drive_branches)
+{
+    Rig *r = rig_new(true);
+    /* mov ecx, 3; xor eax, eax; L: add eax, ecx; dec ecx; jnz L; cmp eax, 6; sete bl; hlt */
+    static const uint8_t code[] = {0xB9, 3, 0, 0, 0, 0x31, 0xC0, 0x01, 0xC8, 0x49, 0x75, 0xFB,
+                                   0x83, 0xF8, 6, 0x0F, 0x94, 0xC3, 0xF4};
+    put(r, 0x1000, code, sizeof(code));
+    cr_assert_eq(run(r), CPU_EXEC_HALTED);
+    cr_expect_eq(r->cpu.regs[R_EAX], 6);
+    cr_expect_eq(r->cpu.regs[R_EBX] & 0xFF, 1);
+    cr_expect(cpu_get_eflags(&r->cpu) & CC_Z);
+    rig_free(r);
+}
+
+Test(cpu, self_modifying_code_in_the_running_block)
+{
+    Rig *r = rig_new(true);
+    /* mov byte [0x100A], 0x42; nop; nop; nop; mov al, 0; hlt
+     * The store patches the immediate of "mov al, 0" (at 0x1009) in the
+     * block that is executing: the new value must be used. */
+    static const uint8_t code[] = {0xC6, 0x05, 0x0A, 0x10, 0, 0, 0x42, 0x90, 0x90, 0xB0, 0x00, 0xF4};
+    put(r, 0x1000, code, sizeof(code));
+    cr_assert_eq(run(r), CPU_EXEC_HALTED);
+    cr_expect_eq(r->cpu.regs[R_EAX] & 0xFF, 0x42);
+    cr_expect_geq(r->cpu.engine.cache.invalidated, 1);
+    rig_free(r);
+}
+
+Test(cpu, divide_error_is_precise)
+{
+    Rig *r = rig_new(true);
+    /* mov eax, 100; xor ecx, ecx; inc edx; div ecx; mov eax, 1; hlt */
+    static const uint8_t code[] = {0xB8, 100, 0, 0, 0, 0x31, 0xC9, 0x42, 0xF7, 0xF1, 0xB8, 1, 0, 0, 0, 0xF4};
+    put(r, 0x1000, code, sizeof(code));
+    r->cpu.regs[R_EDX] = 0;
+    cr_assert_eq(run(r), CPU_EXEC_EXCEPTION);
+    cr_expect_eq(r->cpu.exception_vector, EXCP_DE);
+    cr_expect_eq(r->cpu.eip, 0x1008, "EIP of the DIV");
+    cr_expect_eq(r->cpu.regs[R_EAX], 100, "registers as before the DIV");
+    cr_expect_eq(r->cpu.regs[R_EDX], 1);
+    cr_expect_eq(r->cpu.insns_retired, 3);
+    rig_free(r);
+}
+
+Test(cpu, undefined_opcode_raises_ud_at_its_address)
+{
+    Rig *r = rig_new(true);
+    static const uint8_t code[] = {0x90, 0x0F, 0x0B};   /* nop; ud2 */
+    put(r, 0x1000, code, sizeof(code));
+    cr_assert_eq(run(r), CPU_EXEC_EXCEPTION);
+    cr_expect_eq(r->cpu.exception_vector, EXCP_UD);
+    cr_expect_eq(r->cpu.eip, 0x1001);
+    rig_free(r);
+}
+
+Test(cpu, real_mode_int_and_iret_through_the_ivt)
+{
+    Rig *r = rig_new(false);
+    r->cpu.stop_on_exception = false;
+    /* IVT[0x21] = 0000:2000; handler: mov bx, 0x1234; iret.
+     * main: int 0x21; mov cx, bx; hlt */
+    uint16_t ivt[2] = {0x2000, 0};
+    put(r, 0x21 * 4, ivt, 4);
+    static const uint8_t handler[] = {0xBB, 0x34, 0x12, 0xCF};
+    static const uint8_t code[] = {0xCD, 0x21, 0x89, 0xD9, 0xF4};
+    put(r, 0x2000, handler, sizeof(handler));
+    put(r, 0x1000, code, sizeof(code));
+    r->cpu.eflags |= EFLAGS_IF;
+    cr_assert_eq(run(r), CPU_EXEC_HALTED);
+    cr_expect_eq(r->cpu.regs[R_ECX] & 0xFFFF, 0x1234);
+    cr_expect_eq(r->cpu.regs[R_ESP] & 0xFFFF, 0x8000, "IRET popped what INT pushed");
+    cr_expect(r->cpu.eflags & EFLAGS_IF, "IRET restored IF");
+    rig_free(r);
+}
+
+Test(cpu, rep_movsb_copies_and_counts_down)
+{
+    Rig *r = rig_new(true);
+    /* mov esi, 0x3000; mov edi, 0x4000; mov ecx, 100; cld; rep movsb; hlt */
+    static const uint8_t code[] = {0xBE, 0, 0x30, 0, 0, 0xBF, 0, 0x40, 0, 0, 0xB9, 100, 0, 0, 0,
+                                   0xFC, 0xF3, 0xA4, 0xF4};
+    put(r, 0x1000, code, sizeof(code));
+    for (int i = 0; i < 100; i++)
+        r->ram[0x3000 + i] = (uint8_t)(i * 3);
+    cr_assert_eq(run(r), CPU_EXEC_HALTED);
+    cr_expect_arr_eq(r->ram + 0x4000, r->ram + 0x3000, 100);
+    cr_expect_eq(r->cpu.regs[R_ECX], 0);
+    cr_expect_eq(r->cpu.regs[R_ESI], 0x3064);
+    cr_expect_eq(r->cpu.regs[R_EDI], 0x4064);
+    rig_free(r);
+}
+
+Test(cpu, repne_scasb_stops_on_match)
+{
+    Rig *r = rig_new(true);
+    /* mov edi, 0x3000; mov ecx, 50; mov al, 7; repne scasb; hlt */
+    static const uint8_t code[] = {0xBF, 0, 0x30, 0, 0, 0xB9, 50, 0, 0, 0, 0xB0, 7, 0xF2, 0xAE, 0xF4};
+    put(r, 0x1000, code, sizeof(code));
+    r->ram[0x3000 + 9] = 7;
+    cr_assert_eq(run(r), CPU_EXEC_HALTED);
+    cr_expect_eq(r->cpu.regs[R_EDI], 0x300A, "one past the match");
+    cr_expect_eq(r->cpu.regs[R_ECX], 40);
+    cr_expect(cpu_get_eflags(&r->cpu) & CC_Z);
+    rig_free(r);
+}
+
+Test(cpu, eflags_round_trip_through_pushf_popf)
+{
+    Rig *r = rig_new(true);
+    /* stc; pushfd; pop eax; push 0x8D5 (OF DF SF PF CF... ); popfd; pushfd; pop ebx; hlt */
+    static const uint8_t code[] = {0xF9, 0x9C, 0x58, 0x68, 0xD5, 0x08, 0, 0, 0x9D, 0x9C, 0x5B, 0xF4};
+    put(r, 0x1000, code, sizeof(code));
+    r->cpu.regs[R_ESP] = 0x8000;
+    cr_assert_eq(run(r), CPU_EXEC_HALTED);
+    cr_expect_eq(r->cpu.regs[R_EAX] & 0xFFF, 0x003, "CF and the fixed bit 1");
+    cr_expect_eq(r->cpu.regs[R_EBX] & 0xFFF, 0x8D7, "OF, SF, AF, PF, CF from the popped value; bit 1 set");
+    cr_expect_eq(r->cpu.df, 1, "DF was 0 in 0x8D5");
+    rig_free(r);
+}
