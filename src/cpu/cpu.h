@@ -153,6 +153,8 @@ typedef struct CpuState {
 extern const CpuModel cpu_models[];
 const CpuModel *cpu_model_find(const char *name);
 const CpuModel *cpu_model_default(void);
+/* Whether the model offers a DecodeFeature (instructions without it: #UD). */
+bool cpu_model_has_feature(const CpuModel *m, unsigned feature);
 
 /* Wire the CPU to the machine (once, before reset). */
 void cpu_init(CpuState *cpu, AddressSpace *mem, AddressSpace *io, Clock *clock, Log *log);

@@ -29,3 +29,27 @@ const CpuModel *cpu_model_default(void)
 {
     return cpu_model_find("max");
 }
+
+/* Does the model have what a decoded instruction needs? Families give the
+ * 486 and P6 additions; everything else is a CPUID.1:EDX bit, so a model
+ * that does not advertise a feature raises #UD for its instructions. */
+bool cpu_model_has_feature(const CpuModel *m, unsigned feature)
+{
+    switch (feature) {
+    case DECODE_FEAT_BASE: return true;
+    case DECODE_FEAT_I486: return m->family >= 4;
+    case DECODE_FEAT_P6: return m->family >= 6;
+    case DECODE_FEAT_FPU: return m->features_edx & CPUID_EDX_FPU;
+    case DECODE_FEAT_TSC: return m->features_edx & CPUID_EDX_TSC;
+    case DECODE_FEAT_MSR: return m->features_edx & (1u << 5);
+    case DECODE_FEAT_CX8: return m->features_edx & CPUID_EDX_CX8;
+    case DECODE_FEAT_CMOV: return m->features_edx & CPUID_EDX_CMOV;
+    case DECODE_FEAT_SEP: return m->features_edx & (1u << 11);
+    case DECODE_FEAT_MMX: return m->features_edx & (1u << 23);
+    case DECODE_FEAT_FXSR: return m->features_edx & (1u << 24);
+    case DECODE_FEAT_SSE: return m->features_edx & (1u << 25);
+    case DECODE_FEAT_SSE2: return m->features_edx & (1u << 26);
+    case DECODE_FEAT_CLFSH: return m->features_edx & (1u << 19);
+    default: return false;
+    }
+}

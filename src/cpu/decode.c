@@ -1,9 +1,10 @@
 /* The decoder proper: legacy prefixes, opcode escapes, table walk, ModRM/SIB
  * addressing, displacement and immediates, LOCK validation; plus the name
  * tables and the debug formatter. The opcode tables are decode_tables*.c.
- * Follows Intel SDM Vol. 2A ch. 2 (§2.1.1 prefixes, §2.1.2 opcodes, §2.1.3
- * ModR/M and SIB with Tables 2-1..2-3, §2.1.4 displacement and immediate)
- * and Vol. 2 Appendix A for the operand notation. */
+ * Follows Intel SDM Vol. 2A ch. 2 (§2.1.1 prefixes, §2.1.2 opcodes and
+ * mandatory prefixes, §2.1.3 ModR/M and SIB, §2.1.4 displacement and
+ * immediate, §2.1.5 Tables 2-1..2-3) and Vol. 2 Appendix A.2 for the
+ * operand notation. */
 #include "cpu/decode.h"
 
 #include <stdarg.h>
@@ -195,7 +196,7 @@ _Static_assert((int)DP_SEG_ES == SEG_ES && (int)DP_SEG_CS == SEG_CS &&
                (int)DP_SEG_FS == SEG_FS && (int)DP_SEG_GS == SEG_GS,
                "prefix codes double as segment numbers");
 
-/* ---- ModRM / SIB (SDM Vol. 2A §2.1.3) ---------------------------------- */
+/* ---- ModRM / SIB (SDM Vol. 2A §2.1.3, §2.1.5) -------------------------- */
 
 static DecodeStatus modrm_fetch(DecodeCursor *c, DecodedInsn *d)
 {
@@ -379,7 +380,8 @@ static DecodeStatus operands_decode(DecodeCursor *c, DecodedInsn *d, const Decod
 /* Follow group, prefix and ModRM selections down to an instruction. A
  * mandatory prefix that selects an empty slot is #UD: the SDM reserves
  * those combinations (Vol. 2A §2.1.2), and falling back to another slot
- * would execute something the program did not ask for. F2/F3 outrank 66
+ * would execute something the program did not ask for (QEMU raises #UD
+ * there too). F2/F3 outrank 66
  * (66 F3 0F 10 is MOVSS), and the last of F2/F3 wins. */
 static DecodeStatus entry_resolve(DecodeCursor *c, DecodedInsn *d, const DecodeEntry **ep)
 {
@@ -552,7 +554,9 @@ static void format_mem(const DecodedInsn *d, char *buf, size_t len, size_t *pos)
                       1u << d->scale);
         sep = "+";
     }
-    if (d->disp_size || !*sep)
+    if (*sep && d->disp < 0)      /* [ebp-0x8] reads better than [ebp+0xfffffff8] */
+        format_append(buf, len, pos, "-0x%x", -(unsigned)d->disp);
+    else if (d->disp_size || !*sep)
         format_append(buf, len, pos, "%s0x%x", sep,
                       (unsigned)d->disp & (asz == 2 ? 0xFFFFu : 0xFFFFFFFFu));
     format_append(buf, len, pos, "]");
@@ -591,7 +595,9 @@ static void format_operand(const DecodedInsn *d, unsigned i, char *buf, size_t l
             format_append(buf, len, pos, "%s", gpr_name(size, d->reg));
         break;
     case OPSRC_IMM:
-        if (k == OPND_Ap)
+        if (k == OPND_Jb || k == OPND_Jz)
+            format_append(buf, len, pos, ".%+d", (int32_t)d->imm);    /* relative to the next insn */
+        else if (k == OPND_Ap)
             format_append(buf, len, pos, "0x%x:0x%x", d->imm2, d->imm);
         else if (i > 0 && d->imm2_size && operand_info[d->operands[i - 1]].source == OPSRC_IMM)
             format_append(buf, len, pos, "0x%x", d->imm2);
@@ -610,8 +616,17 @@ static void format_operand(const DecodedInsn *d, unsigned i, char *buf, size_t l
             format_append(buf, len, pos, "1");
         else if (k == OPND_ST0)
             format_append(buf, len, pos, "st(0)");
-        else
-            format_append(buf, len, pos, "%s", name);   /* AL, DX, ES, Xb... */
+        else if (k == OPND_Xb || k == OPND_Xv)     /* DS (overridable):(E)SI */
+            format_append(buf, len, pos, "%s:[%s]", seg_names[d->ea_seg >= 0 ? d->ea_seg : SEG_DS],
+                          gpr_name(d->addr_size, R_ESI));
+        else if (k == OPND_Yb || k == OPND_Yv)     /* always ES:(E)DI */
+            format_append(buf, len, pos, "es:[%s]", gpr_name(d->addr_size, R_EDI));
+        else {                  /* AL, CL, AX, DX, ES..GS: the kind name is the register */
+            char lower[8] = "";
+            for (size_t j = 0; j + 1 < sizeof lower && name[j]; j++)
+                lower[j] = (char)(name[j] | 0x20);
+            format_append(buf, len, pos, "%s", lower);
+        }
         break;
     }
 }

@@ -89,7 +89,8 @@ typedef enum OperandSource {
 
 /* DecodedInsn.flags, from mnemonics.def plus per-entry extras. */
 #define DECODE_F_LOCKABLE   (1u << 0)   /* LOCK allowed (with a memory destination) */
-#define DECODE_F_BRANCH     (1u << 1)   /* may transfer control or stop: ends a block */
+#define DECODE_F_BRANCH     (1u << 1)   /* transfers control, stops or always faults
+                                           (jumps, calls, ret, int, iret, hlt, ud2): ends a block */
 #define DECODE_F_PRIVILEGED (1u << 2)   /* CPL 0 only, #GP(0) otherwise */
 #define DECODE_F_IOPL       (1u << 3)   /* IOPL / I/O permission sensitive (PM or VM86) */
 #define DECODE_F_STRING     (1u << 4)   /* string instruction: F2/F3 repeat it */

@@ -57,6 +57,10 @@ static unsigned translate_insn(DisasContext *s, const uint8_t *bytes, size_t ava
         gen_exception(s, EXCP_UD);
         return len;
     }
+    if (!cpu_model_has_feature(s->cpu->model, d.feature)) {
+        gen_exception(s, EXCP_UD);
+        return len;
+    }
     LowerFn *fn = d.mnemonic < MN_COUNT ? s->cpu->lower[d.mnemonic] : NULL;
     if (!fn)
         gen_unimplemented(s);
