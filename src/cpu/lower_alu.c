@@ -125,8 +125,9 @@ static void lower_mul_wide(DisasContext *s, bool is_signed, IrTemp src, unsigned
             gen_set_reg(s, R_EDX, 2, hi);
         }
         if (is_signed) {
-            /* Overflow unless the product equals its low half sign-extended. */
-            ir_binop(s->b, IR_sub, IR_I32, over, p, sext(s, lo, size));
+            /* Overflow unless the product equals its low half sign-extended;
+             * a 0/1 flag, since cc_src is read at the operand width. */
+            ir_setcond(s->b, IR_I32, IR_COND_NE, over, p, sext(s, lo, size));
         } else {
             ir_mov(s->b, IR_I32, over, hi);
         }
@@ -161,7 +162,7 @@ static void lower_imul(DisasContext *s)
         IrTemp p = gen_tmp(s);
         ir_binop(s->b, IR_mul, IR_I32, p, sext(s, a, size), sext(s, b, size));
         lo = gen_mask(s, p, size);
-        ir_binop(s->b, IR_sub, IR_I32, over, p, sext(s, lo, size));
+        ir_setcond(s->b, IR_I32, IR_COND_NE, over, p, sext(s, lo, size));
     }
     gen_st_op(s, 0, lo);
     gen_set_cc(s, cc_op_sized(CC_OP_MULB, size), lo, over, IR_NO_TEMP);

@@ -194,3 +194,18 @@ Test(cpu, eflags_round_trip_through_pushf_popf)
     cr_expect_eq(r->cpu.df, 1, "DF was 0 in 0x8D5");
     rig_free(r);
 }
+
+/* Regression: 16-bit IMUL recorded "product - sign-extended low half" as the
+ * overflow indicator; when that difference was a multiple of 0x10000 the
+ * width-masked CF read 0. (Found by the host differential test.) */
+Test(cpu, imul16_overflow_sets_cf_for_adc)
+{
+    Rig *r = rig_new(true);
+    /* mov si, 0xa245; imul cx, si, -0x78; mov al, 0x51; adc al, 0x27; hlt */
+    static const uint8_t code[] = {0x66, 0xBE, 0x45, 0xA2, 0x66, 0x6B, 0xCE, 0x88, 0xB0, 0x51, 0x14, 0x27, 0xF4};
+    put(r, 0x1000, code, sizeof(code));
+    cr_assert_eq(run(r), CPU_EXEC_HALTED);
+    cr_expect_eq(r->cpu.regs[R_ECX] & 0xFFFF, 0xEFA8);
+    cr_expect_eq(r->cpu.regs[R_EAX] & 0xFF, 0x79, "0x51 + 0x27 + CF(1)");
+    rig_free(r);
+}
