@@ -113,7 +113,16 @@ CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
                        (unsigned long long)tb->key.phys_pc);
         if (log_enabled(cpu->log, LOG_CPU))
             cpu_dump_state(cpu, cpu->log);
-        exec_tb(&cpu->engine, tb, cpu);
-        cpu->insns_retired += tb->icount;
+        if (exec_tb(&cpu->engine, tb, cpu) == TB_EXIT_STALE) {
+            ExecPosition pos;
+            exec_current_position(&cpu->engine, &pos);
+            cpu->engine.cur_tb = NULL;
+            cpu->eip = (uint32_t)pos.pc;
+            if (pos.static_cc >= 0)
+                cpu->cc_op = (uint32_t)pos.static_cc;
+            cpu->insns_retired += pos.insns_done;
+        } else {
+            cpu->insns_retired += tb->icount;
+        }
     }
 }

@@ -52,13 +52,6 @@ void cpu_raise_interrupt(CpuState *cpu, int vector, uint32_t next_eip)
     leave(cpu);
 }
 
-void cpu_exit_after_insn(CpuState *cpu)
-{
-    restore_position(cpu, true);
-    cpu->exception_vector = -1;
-    leave(cpu);
-}
-
 int cpu_cpl(const CpuState *cpu)
 {
     if (!(cpu->cr[0] & CR0_PE))

@@ -13,10 +13,6 @@
 
 #include "cpu/cpu.h"
 
-/* Leave translated code after the current instruction completed (its
- * effects stay); used when a store hit the running block's code. */
-void cpu_exit_after_insn(CpuState *cpu) __attribute__((noreturn));
-
 /* Deliver a pending exception or interrupt (cpu->exception_*) now. The
  * saved EIP is cpu->exception_next_eip. May raise a nested exception. */
 void cpu_deliver_exception(CpuState *cpu);

@@ -1,12 +1,11 @@
 /* Linear-to-physical guest memory access for translated code and helpers.
  * A store to a physical page that holds translated code invalidates the
- * blocks on it; if the running block was one of them, execution leaves it
- * after the storing instruction so stale code never runs (self-modifying
- * code, SDM Vol. 3A §11.6). */
+ * blocks on it; if the running block was one of them, it stops at the next
+ * instruction boundary, so the storing instruction completes and stale code
+ * never runs (self-modifying code, SDM Vol. 3A §11.6). */
 #include "cpu/mem.h"
 
 #include "cpu/cpu.h"
-#include "cpu/exception.h"
 
 static inline uint64_t phys_of(const CpuState *cpu, uint64_t addr)
 {
@@ -33,13 +32,12 @@ void cpu_mem_store(void *env, uint64_t addr, uint64_t val, unsigned memop)
     as_write(cpu->mem, pa, val, size);
     TbCache *tbs = &cpu->engine.cache;
     uint64_t last = phys_of(cpu, addr + size - 1);
-    bool hit = false;
+    /* If the running block is among the victims, the interpreter stops it
+     * at the next instruction boundary: this instruction completes first. */
     if (tb_page_has_code(tbs, pa))
-        hit |= tb_invalidate_page(tbs, pa) > 0;
+        tb_invalidate_page(tbs, pa);
     if ((last >> TB_PAGE_BITS) != (pa >> TB_PAGE_BITS) && tb_page_has_code(tbs, last))
-        hit |= tb_invalidate_page(tbs, last) > 0;
-    if (hit && cpu->engine.cur_tb && cpu->engine.cur_tb->invalid)
-        cpu_exit_after_insn(cpu);
+        tb_invalidate_page(tbs, last);
 }
 
 size_t cpu_fetch_code(CpuState *cpu, uint32_t addr, uint8_t *buf, size_t len)

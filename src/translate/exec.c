@@ -18,7 +18,8 @@ void exec_engine_destroy(ExecEngine *e)
 uint64_t exec_tb(ExecEngine *e, TranslationBlock *tb, void *env)
 {
     uint64_t r = interp_exec(e, tb, env);
-    e->cur_tb = NULL;
+    if (r != TB_EXIT_STALE)
+        e->cur_tb = NULL;
     return r;
 }
 
@@ -36,6 +37,7 @@ bool exec_current_position(const ExecEngine *e, ExecPosition *pos)
             start = &tb->ir.ops[i];
         }
     }
+    /* Stopped on an insn_start (TB_EXIT_STALE): that instruction has not run. */
     if (!start)
         return false;
     pos->pc = start->args[0];

@@ -19,6 +19,8 @@ enum {
     TB_EXIT_GOTO0 = 0,      /* goto_tb slot 0 */
     TB_EXIT_GOTO1 = 1,      /* goto_tb slot 1 */
     TB_EXIT_LOOKUP = 2,     /* lookup_tb */
+    TB_EXIT_STALE = 3,      /* the block's code was overwritten while it ran: it stopped at the
+                             * next instruction boundary (cur_tb/cur_op tell which) */
     TB_EXIT_CODE = 16,      /* exit_tb(n) returns TB_EXIT_CODE + n */
 };
 
@@ -32,7 +34,9 @@ typedef struct ExecEngine {
 void exec_engine_init(ExecEngine *e, const IrGuest *guest, unsigned max_blocks);
 void exec_engine_destroy(ExecEngine *e);
 
-/* Run one block on the CPU state `env`; returns a TB_EXIT_* value. */
+/* Run one block on the CPU state `env`; returns a TB_EXIT_* value. After
+ * TB_EXIT_STALE, exec_current_position() gives the instruction to resume at
+ * (it has not started) and how many completed. */
 uint64_t exec_tb(ExecEngine *e, TranslationBlock *tb, void *env);
 
 /* Where a fault left the block: the guest instruction that was executing.

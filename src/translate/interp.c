@@ -212,8 +212,13 @@ uint64_t interp_exec(ExecEngine *e, TranslationBlock *tb, void *env)
                 wr(tb, env, a[0], (IrType)tb->ir.temps[a[0]].type, r);
             break;
         }
-        case IR_set_label:
         case IR_insn_start:
+            /* A store in this block hit its own code: stop before running
+             * stale instructions (the caller re-translates from here). */
+            if (tb->invalid)
+                return TB_EXIT_STALE;
+            break;
+        case IR_set_label:
             break;
         case IR_br:
             pc = tb->label_pos[c[0]];

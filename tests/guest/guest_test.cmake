@@ -1,8 +1,15 @@
-# jitpc_add_guest_test(NAME <name> SOURCES <files...>): build <name>.elf as a
-# Multiboot v1 kernel (lib/crt0.S + lib/guest.c + SOURCES, linked by
-# lib/guest.ld) and register the CTest test guest/<name>, which runs it in
-# jitpc through jitpc-guest-runner. The first source carries the expectation
-# header (README.md). Tests named in known_failures.txt are registered DISABLED.
+# jitpc_add_guest_test(NAME <name> [MODE protected|real] SOURCES <files...>
+#                      [DEPENDS <files...>]):
+# build <name>.elf as a Multiboot v1 kernel (lib/crt0.S + lib/guest.c +
+# SOURCES, linked by lib/guest.ld) and register the CTest test guest/<name>,
+# which runs it in jitpc through jitpc-guest-runner. The first source carries
+# the expectation header (README.md). MODE selects the assembly check
+# framework (lib/check.h): protected adds lib/pm.S (flat 32-bit protected
+# mode, own GDT and IDT), real adds lib/rm.S (switch to real mode first); both
+# add lib/check.S and lib/gdt.S and define CHECK_MODE (32 or 16), so one
+# source can be built for both modes. DEPENDS names files the sources include
+# (every file in lib/ is a dependency already). Tests named in
+# known_failures.txt are registered DISABLED.
 
 set(JITPC_GUEST_LIB ${CMAKE_CURRENT_LIST_DIR}/lib)
 
@@ -21,8 +28,14 @@ if(JITPC_WERROR)
   list(APPEND JITPC_GUEST_FLAGS -Werror)
 endif()
 set(JITPC_GUEST_RUNTIME ${JITPC_GUEST_LIB}/crt0.S ${JITPC_GUEST_LIB}/guest.c)
-set(JITPC_GUEST_RUNTIME_DEPS ${JITPC_GUEST_RUNTIME} ${JITPC_GUEST_LIB}/guest.h
-  ${JITPC_GUEST_LIB}/guest.ld)
+# Every guest is rebuilt when anything in lib/ changes (including the headers
+# and .inc files that assembly sources include).
+file(GLOB JITPC_GUEST_RUNTIME_DEPS CONFIGURE_DEPENDS ${JITPC_GUEST_LIB}/*)
+set(JITPC_GUEST_MODE_SOURCES ${JITPC_GUEST_LIB}/check.S ${JITPC_GUEST_LIB}/gdt.S)
+set(JITPC_GUEST_MODE_protected ${JITPC_GUEST_MODE_SOURCES} ${JITPC_GUEST_LIB}/pm.S)
+set(JITPC_GUEST_MODE_real ${JITPC_GUEST_MODE_SOURCES} ${JITPC_GUEST_LIB}/rm.S)
+set(JITPC_GUEST_MODE_BITS_protected 32)
+set(JITPC_GUEST_MODE_BITS_real 16)
 
 # Fail at configure time, with the fix, rather than on the first guest build.
 set(_probe ${CMAKE_CURRENT_BINARY_DIR}/m32_probe.c)
@@ -65,6 +78,12 @@ foreach(_line IN LISTS _kf_lines)
   list(APPEND JITPC_GUEST_KNOWN_FAILURES ${CMAKE_MATCH_1})
 endforeach()
 
+# guest_tests.txt in the build directory lists every registered test, one
+# per line: name, header source and image, separated by tabs. It is what
+# run_under_qemu.sh runs (known failures included).
+set(JITPC_GUEST_MANIFEST ${CMAKE_CURRENT_BINARY_DIR}/guest_tests.txt)
+file(WRITE ${JITPC_GUEST_MANIFEST} "")
+
 # Round a non-negative decimal up to an integer (CMake's math() has no floats).
 function(_jitpc_guest_ceil out value)
   if(value MATCHES "^([0-9]+)(\\.0*)?$")
@@ -78,9 +97,20 @@ function(_jitpc_guest_ceil out value)
 endfunction()
 
 function(jitpc_add_guest_test)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME" "SOURCES")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME;MODE" "SOURCES;DEPENDS")
   if(NOT arg_NAME OR NOT arg_SOURCES OR arg_UNPARSED_ARGUMENTS)
-    message(FATAL_ERROR "usage: jitpc_add_guest_test(NAME <name> SOURCES <files...>)")
+    message(FATAL_ERROR "usage: jitpc_add_guest_test(NAME <name> [MODE protected|real] "
+      "SOURCES <files...> [DEPENDS <files...>])")
+  endif()
+  set(mode_sources "")
+  set(mode_flags "")
+  if(DEFINED arg_MODE)
+    if(NOT arg_MODE MATCHES "^(protected|real)$")
+      message(FATAL_ERROR "guest test '${arg_NAME}': MODE must be protected or real, "
+        "got '${arg_MODE}'")
+    endif()
+    set(mode_sources ${JITPC_GUEST_MODE_${arg_MODE}})
+    set(mode_flags -DCHECK_MODE=${JITPC_GUEST_MODE_BITS_${arg_MODE}})
   endif()
   if(NOT arg_NAME MATCHES "^[A-Za-z0-9_.-]+$")
     message(FATAL_ERROR "guest test name '${arg_NAME}': use letters, digits, '_', '.', '-'")
@@ -98,17 +128,22 @@ function(jitpc_add_guest_test)
   endforeach()
   list(GET srcs 0 header_src)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${header_src})
+  set(deps "")
+  foreach(d IN LISTS arg_DEPENDS)
+    get_filename_component(d ${d} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+    list(APPEND deps ${d})
+  endforeach()
 
   # Link to a temporary name and check the image before it takes its real
   # name, so a bad image never looks up to date to the next build.
   set(elf ${CMAKE_CURRENT_BINARY_DIR}/${arg_NAME}.elf)
   add_custom_command(
     OUTPUT ${elf}
-    COMMAND ${CMAKE_C_COMPILER} ${JITPC_GUEST_FLAGS} -o ${elf}.tmp
-            ${JITPC_GUEST_RUNTIME} ${srcs} -lgcc
+    COMMAND ${CMAKE_C_COMPILER} ${JITPC_GUEST_FLAGS} ${mode_flags} -o ${elf}.tmp
+            ${JITPC_GUEST_RUNTIME} ${mode_sources} ${srcs} -lgcc
     COMMAND $<TARGET_FILE:jitpc-guest-runner> --check-image ${elf}.tmp
     COMMAND ${CMAKE_COMMAND} -E rename ${elf}.tmp ${elf}
-    DEPENDS ${srcs} ${JITPC_GUEST_RUNTIME_DEPS} jitpc-guest-runner
+    DEPENDS ${srcs} ${deps} ${JITPC_GUEST_RUNTIME_DEPS} jitpc-guest-runner
     COMMENT "Building guest test image ${arg_NAME}.elf"
     VERBATIM)
   add_custom_target(guest_${arg_NAME} ALL DEPENDS ${elf})
@@ -123,6 +158,8 @@ function(jitpc_add_guest_test)
   _jitpc_guest_ceil(t_ceil ${timeout})
   _jitpc_guest_ceil(s_ceil ${JITPC_GUEST_TIMEOUT_SCALE})
   math(EXPR ctest_timeout "${t_ceil} * ${s_ceil} + 30")
+
+  file(APPEND ${JITPC_GUEST_MANIFEST} "${arg_NAME}\t${header_src}\t${elf}\n")
 
   set(test guest/${arg_NAME})
   add_test(NAME ${test}

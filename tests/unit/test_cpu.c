@@ -209,3 +209,20 @@ Test(cpu, imul16_overflow_sets_cf_for_adc)
     cr_expect_eq(r->cpu.regs[R_EAX] & 0xFF, 0x79, "0x51 + 0x27 + CF(1)");
     rig_free(r);
 }
+
+/* Regression: a store into the page of the running block used to leave the
+ * block at once, dropping the rest of the storing instruction (here POP's
+ * ESP update, which comes after its store). Found by the rm_far guest test. */
+Test(cpu, store_into_own_code_page_completes_the_instruction)
+{
+    Rig *r = rig_new(true);
+    /* push 0x1234; pop dword [0x1800]; mov eax, esp; hlt  (0x1800 shares the code page) */
+    static const uint8_t code[] = {0x68, 0x34, 0x12, 0, 0, 0x8F, 0x05, 0x00, 0x18, 0, 0, 0x89, 0xE0, 0xF4};
+    put(r, 0x1000, code, sizeof(code));
+    r->cpu.regs[R_ESP] = 0x8000;
+    cr_assert_eq(run(r), CPU_EXEC_HALTED);
+    cr_expect_eq(r->cpu.regs[R_EAX], 0x8000, "POP completed: ESP back where it started");
+    cr_expect_eq(r->ram[0x1800], 0x34);
+    cr_expect_eq(r->cpu.insns_retired, 4, "each instruction counted once");
+    rig_free(r);
+}

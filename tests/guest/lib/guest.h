@@ -13,6 +13,8 @@
 #define GUEST_EXIT_PORT 0xF4
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002u
 #define MULTIBOOT_INFO_MEMORY 0x00000001u   /* flags bit 0: mem_lower/mem_upper valid */
+#define MULTIBOOT_INFO_MMAP 0x00000040u     /* flags bit 6: mmap_length/mmap_addr valid */
+#define MULTIBOOT_MMAP_AVAILABLE 1
 
 /* The start of the Multiboot v1 information structure (spec section 3.3). */
 typedef struct MultibootInfo {
@@ -23,7 +25,18 @@ typedef struct MultibootInfo {
     uint32_t cmdline;
     uint32_t mods_count;
     uint32_t mods_addr;
+    uint32_t syms[4];
+    uint32_t mmap_length;   /* bytes of memory map at mmap_addr */
+    uint32_t mmap_addr;
 } MultibootInfo;
+
+/* One memory map entry; `size` counts the bytes after itself (spec 3.3). */
+typedef struct __attribute__((packed)) MultibootMmapEntry {
+    uint32_t size;
+    uint64_t base_addr;
+    uint64_t length;
+    uint32_t type;
+} MultibootMmapEntry;
 
 static inline void outb(uint16_t port, uint8_t v)
 {
