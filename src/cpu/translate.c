@@ -57,13 +57,11 @@ static unsigned translate_insn(DisasContext *s, const uint8_t *bytes, size_t ava
         gen_exception(s, EXCP_UD);
         return len;
     }
-    if (!cpu_model_has_feature(s->cpu->model, d.feature)) {
-        gen_exception(s, EXCP_UD);
-        return len;
-    }
     LowerFn *fn = d.mnemonic < MN_COUNT ? s->cpu->lower[d.mnemonic] : NULL;
     if (!fn)
-        gen_unimplemented(s);
+        gen_unimplemented(s);       /* logged under -d unimp */
+    else if (!cpu_model_has_feature(s->cpu->model, d.feature))
+        gen_exception(s, EXCP_UD);  /* the model does not have it: architectural #UD */
     else
         fn(s);
     s->d = NULL;
