@@ -82,6 +82,7 @@ enum {
     HF_SS32 = 1 << 1,           /* SS.B: 32-bit stack pointer */
     HF_PE = 1 << 2,             /* protected mode */
     HF_VM = 1 << 3,             /* virtual-8086 mode */
+    HF_INHIBIT_IRQ = 1 << 4,    /* in an STI / MOV SS shadow: a one-instruction block */
 };
 
 /* Exceptions and interrupts (SDM Vol. 3A Table 6-1). */
@@ -132,7 +133,7 @@ typedef struct CpuState {
     Log *log;
     CpuIntrSource intr;
     bool halted;
-    bool irq_inhibit;           /* STI / MOV SS shadow: no interrupt before the next block */
+    bool irq_inhibit;           /* STI / MOV SS shadow: no interrupt before the next instruction */
     bool stop_on_exception;     /* tests: stop instead of delivering an exception */
     int exception_vector;       /* last exception raised (-1 none) */
     uint32_t exception_error;

@@ -95,9 +95,8 @@ CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
             cpu->exit_request = 0;
             return CPU_EXEC_EXIT;
         }
-        bool inhibit = cpu->irq_inhibit;
-        cpu->irq_inhibit = false;
-        if (!inhibit && (cpu->eflags & EFLAGS_IF) && cpu->intr.pending && cpu->intr.pending(cpu->intr.opaque)) {
+        if (!cpu->irq_inhibit && (cpu->eflags & EFLAGS_IF) && cpu->intr.pending &&
+            cpu->intr.pending(cpu->intr.opaque)) {
             cpu->halted = false;
             /* An exception while delivering an external interrupt is simply
              * delivered (no double fault: Table 6-5 covers exceptions). */
@@ -107,7 +106,9 @@ CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
             return CPU_EXEC_HALTED;
         if (max_insns && cpu->insns_retired - cpu->exec_start >= max_insns)
             return CPU_EXEC_BUDGET;
+        /* The shadow covers the one instruction of the block found now. */
         TranslationBlock *tb = find_block(cpu);
+        cpu->irq_inhibit = false;
         if (log_enabled(cpu->log, LOG_EXEC))
             log_printf(cpu->log, "Trace %04x:%08x [%08llx]\n", cpu->seg[SEG_CS].selector, cpu->eip,
                        (unsigned long long)tb->key.phys_pc);

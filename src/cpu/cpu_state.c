@@ -47,6 +47,7 @@ void cpu_reset(CpuState *cpu, const CpuModel *model)
     memset(cpu, 0, offsetof(CpuState, model));
     cpu->model = model;
     cpu->halted = false;
+    cpu->irq_inhibit = false;
     cpu->exception_vector = -1;
     cpu->delivering_vector = -1;
     cpu->eflags = EFLAGS_FIXED;
@@ -123,6 +124,8 @@ uint32_t cpu_hflags(const CpuState *cpu)
         h |= HF_PE;
     if (vm)
         h |= HF_VM;
+    if (cpu->irq_inhibit)
+        h |= HF_INHIBIT_IRQ;
     return h;
 }
 

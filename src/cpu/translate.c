@@ -92,7 +92,10 @@ bool x86_translate_block(CpuState *cpu, TranslationBlock *tb, char *why, size_t 
         have += cpu_fetch_code(cpu, linear + (uint32_t)have, code + have, sizeof(code) - have);
     uint32_t first_page = linear >> TB_PAGE_BITS;
     size_t off = 0;
-    for (unsigned n = 0; n < TRANSLATE_MAX_INSNS && !s.ended; n++) {
+    /* In an interrupt shadow the block holds just the shadowed instruction,
+     * so the loop can take interrupts right after it (SDM Vol. 2B STI). */
+    unsigned max_insns = (s.hflags & HF_INHIBIT_IRQ) ? 1 : TRANSLATE_MAX_INSNS;
+    for (unsigned n = 0; n < max_insns && !s.ended; n++) {
         uint32_t len = translate_insn(&s, code + off, have > off ? have - off : 0);
         uint32_t end_linear = linear + (uint32_t)off + len - 1;
         if ((end_linear >> TB_PAGE_BITS) != first_page)

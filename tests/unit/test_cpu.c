@@ -226,3 +226,87 @@ Test(cpu, store_into_own_code_page_completes_the_instruction)
     cr_expect_eq(r->cpu.insns_retired, 4, "each instruction counted once");
     rig_free(r);
 }
+
+/* A fake interrupt controller: INTR asserted `pending` times, vector 0x30. */
+typedef struct FakePic {
+    int pending;
+    int acks;
+    uint64_t acked_at;      /* retired instructions when acknowledged */
+    CpuState *cpu;
+} FakePic;
+
+static bool fake_pending(void *opaque)
+{
+    return ((FakePic *)opaque)->pending > 0;
+}
+
+static uint8_t fake_ack(void *opaque)
+{
+    FakePic *p = opaque;
+    p->pending--;
+    p->acks++;
+    p->acked_at = p->cpu->insns_retired;
+    return 0x30;
+}
+
+Test(cpu, external_interrupt_wakes_hlt_after_the_sti_shadow)
+{
+    Rig *r = rig_new(false);
+    r->cpu.stop_on_exception = false;
+    FakePic pic = {.pending = 1, .cpu = &r->cpu};
+    r->cpu.intr = (CpuIntrSource){fake_pending, fake_ack, &pic};
+    /* IVT[0x30] = 0000:2000; handler: inc bx; iret.
+     * main: nop; sti; hlt; mov cx, bx; cli; hlt
+     * INTR is already asserted: the interrupt must not be taken between
+     * STI and HLT (the shadow), but right after the HLT, waking it. */
+    uint16_t ivt[2] = {0x2000, 0};
+    put(r, 0x30 * 4, ivt, 4);
+    static const uint8_t handler[] = {0x43, 0xCF};
+    static const uint8_t code[] = {0x90, 0xFB, 0xF4, 0x89, 0xD9, 0xFA, 0xF4};
+    put(r, 0x2000, handler, sizeof(handler));
+    put(r, 0x1000, code, sizeof(code));
+    r->cpu.regs[R_EBX] = 0;
+    /* HLT retires, the pending interrupt wakes it at once, and the run
+     * stops at the final HLT (with IF clear). */
+    cr_assert_eq(run(r), CPU_EXEC_HALTED);
+    cr_expect_eq(pic.acks, 1);
+    cr_expect_eq(pic.acked_at, 3, "acknowledged after NOP, STI, HLT retired");
+    cr_expect_eq(r->cpu.regs[R_ECX] & 0xFFFF, 1, "the handler ran before MOV CX, BX");
+    cr_expect_eq(r->cpu.eip, 0x1007);
+    rig_free(r);
+}
+
+Test(cpu, sti_shadow_is_exactly_one_instruction)
+{
+    Rig *r = rig_new(false);
+    r->cpu.stop_on_exception = false;
+    FakePic pic = {.pending = 1, .cpu = &r->cpu};
+    r->cpu.intr = (CpuIntrSource){fake_pending, fake_ack, &pic};
+    /* handler: mov bx, ax; iret.  main: sti; inc ax; inc ax; cli; hlt
+     * The interrupt comes after the first INC (the shadowed instruction). */
+    uint16_t ivt[2] = {0x2000, 0};
+    put(r, 0x30 * 4, ivt, 4);
+    static const uint8_t handler[] = {0x89, 0xC3, 0xCF};
+    static const uint8_t code[] = {0xFB, 0x40, 0x40, 0xFA, 0xF4};
+    put(r, 0x2000, handler, sizeof(handler));
+    put(r, 0x1000, code, sizeof(code));
+    r->cpu.regs[R_EAX] = 0;
+    cr_assert_eq(run(r), CPU_EXEC_HALTED);
+    cr_expect_eq(pic.acked_at, 2, "after STI and one INC");
+    cr_expect_eq(r->cpu.regs[R_EBX] & 0xFFFF, 1, "the handler saw AX = 1");
+    cr_expect_eq(r->cpu.regs[R_EAX] & 0xFFFF, 2);
+    rig_free(r);
+}
+
+Test(cpu, no_interrupt_while_if_is_clear)
+{
+    Rig *r = rig_new(false);
+    r->cpu.stop_on_exception = false;
+    FakePic pic = {.pending = 1, .cpu = &r->cpu};
+    r->cpu.intr = (CpuIntrSource){fake_pending, fake_ack, &pic};
+    static const uint8_t code[] = {0xFA, 0x90, 0x90, 0xF4};   /* cli; nop; nop; hlt */
+    put(r, 0x1000, code, sizeof(code));
+    cr_assert_eq(run(r), CPU_EXEC_HALTED);
+    cr_expect_eq(pic.acks, 0);
+    rig_free(r);
+}
