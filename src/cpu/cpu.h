@@ -180,6 +180,10 @@ void cpu_dump_state(const CpuState *cpu, Log *log);
  * (max_insns; 0 = no limit) or, in test mode, an exception. */
 CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns);
 
+/* From a helper: give the clock the instructions completed so far in the
+ * running block, so time read now (RDTSC, device registers) is exact. */
+void cpu_sync_icount(CpuState *cpu);
+
 /* Raise an exception from a helper: restores the state of the faulting
  * instruction and leaves translated code. Does not return (longjmp). */
 void cpu_raise_exception(CpuState *cpu, int vector, bool has_error, uint32_t error) __attribute__((noreturn));

@@ -32,6 +32,18 @@ static TranslationBlock *find_block(CpuState *cpu)
     return tb;
 }
 
+void cpu_sync_icount(CpuState *cpu)
+{
+    ExecPosition pos;
+    uint64_t now = cpu->insns_retired;
+    if (exec_current_position(&cpu->engine, &pos))
+        now += pos.insns_done;
+    if (now > cpu->insns_counted) {
+        clock_advance_icount(cpu->clock, now - cpu->insns_counted);
+        cpu->insns_counted = now;
+    }
+}
+
 static bool contributory(int v)
 {
     return v == EXCP_DE || v == EXCP_TS || v == EXCP_NP || v == EXCP_SS || v == EXCP_GP;

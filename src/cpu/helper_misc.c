@@ -58,6 +58,7 @@ uint64_t helper_in(void *env, uint64_t port, uint64_t size, uint64_t a2, uint64_
     CpuState *cpu = env;
     (void)a2, (void)a3;
     check_io(cpu, (uint32_t)port, (unsigned)size);
+    cpu_sync_icount(cpu);   /* devices see the exact time of the access */
     return as_read(cpu->io, port & 0xFFFF, (unsigned)size);
 }
 
@@ -66,6 +67,7 @@ uint64_t helper_out(void *env, uint64_t port, uint64_t val, uint64_t size, uint6
     CpuState *cpu = env;
     (void)a3;
     check_io(cpu, (uint32_t)port, (unsigned)size);
+    cpu_sync_icount(cpu);
     as_write(cpu->io, port & 0xFFFF, val, (unsigned)size);
     return 0;
 }
@@ -197,6 +199,7 @@ uint64_t helper_rdtsc(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t
     (void)a0, (void)a1, (void)a2, (void)a3;
     if ((cpu->cr[4] & (1u << 2)) && cpu_cpl(cpu) != 0)     /* CR4.TSD */
         cpu_raise_exception(cpu, EXCP_GP, true, 0);
+    cpu_sync_icount(cpu);
     uint64_t tsc = (uint64_t)clock_now(cpu->clock);
     cpu->regs[R_EAX] = (uint32_t)tsc;
     cpu->regs[R_EDX] = (uint32_t)(tsc >> 32);

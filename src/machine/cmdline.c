@@ -402,6 +402,32 @@ static bool opt_cpu(MachineConfig *cfg, const char *opt, const char *arg, Error 
     return true;
 }
 
+/* -icount [shift=]N[,sleep=off]: deterministic time, one instruction =
+ * 2^N ns. Idle time is skipped at once (QEMU's sleep=off); jitpc never
+ * ties virtual time back to the host's while idle. */
+static bool opt_icount(MachineConfig *cfg, const char *opt, const char *arg, Error *err)
+{
+    static const char *const keys[] = {"shift", "sleep", NULL};
+    OptList l;
+    if (!optlist_parse(opt, arg, "shift", keys, &l, err))
+        return false;
+    const char *shift = optlist_get(&l, "shift"), *sleep = optlist_get(&l, "sleep");
+    uint64_t v = 0;
+    if (shift && !strcmp(shift, "auto")) {
+        error_setf(err, "%s: shift=auto is not supported (give a fixed shift, 0 to 10)", opt);
+        return false;
+    }
+    if (shift && !parse_uint(opt, "shift", shift, 10, &v, err))
+        return false;
+    if (sleep && strcmp(sleep, "off")) {
+        error_setf(err, "%s: sleep=%s is not supported: jitpc skips idle time at once (sleep=off)", opt, sleep);
+        return false;
+    }
+    cfg->deterministic = true;
+    cfg->icount_shift = (unsigned)v;
+    return true;
+}
+
 static bool opt_help(MachineConfig *cfg, const char *opt, const char *arg, Error *err)
 {
     (void)opt, (void)arg, (void)err;
@@ -437,6 +463,7 @@ static const Option options[] = {
     {"smp", true, opt_smp},
     {"accel", true, opt_accel},
     {"cpu", true, opt_cpu},
+    {"icount", true, opt_icount},
     {"h", false, opt_help},
     {"help", false, opt_help},
     {"version", false, opt_version},
@@ -529,6 +556,9 @@ void cmdline_print_help(FILE *f)
         "  -display none|sdl       display front end (default none)\n"
         "  -nographic              no display; COM1 on the terminal (Ctrl-A x quits)\n"
         "  -no-reboot              exit instead of rebooting\n"
+        "  -icount [shift=]N[,sleep=off]\n"
+        "                          deterministic time: one instruction = 2^N ns (0..10);\n"
+        "                          idle time is skipped, so runs repeat exactly\n"
         "\nDebugging:\n"
         "  -d ITEM,...             log items (-d help lists them)\n"
         "  -D FILE                 write the log to FILE instead of stderr\n"

@@ -219,6 +219,25 @@ Test(cmdline, accepted_compatibility_options)
     PARSE_FAILS("unsupported display 'gtk'", "-display", "gtk");
 }
 
+Test(cmdline, icount)
+{
+    MachineConfig c;
+    PARSE_OK(&c, "-icount", "shift=3");
+    cr_assert(c.deterministic);
+    cr_assert_eq(c.icount_shift, 3);
+    config_free(&c);
+    PARSE_OK(&c, "-icount", "7,sleep=off");
+    cr_assert_eq(c.icount_shift, 7);
+    config_free(&c);
+    PARSE_OK(&c, "-m", "16");
+    cr_assert_not(c.deterministic, "real time unless -icount");
+    config_free(&c);
+    PARSE_FAILS("shift=auto is not supported", "-icount", "shift=auto");
+    PARSE_FAILS("out of range", "-icount", "shift=11");
+    PARSE_FAILS("sleep=on is not supported", "-icount", "shift=1,sleep=on");
+    PARSE_FAILS("invalid parameter 'align'", "-icount", "shift=1,align=on");
+}
+
 Test(cmdline, log_options)
 {
     MachineConfig c;

@@ -332,3 +332,40 @@ Test(machine, runs_real_mode_code_from_the_reset_vector)
     free(sout);
     config_free(&c);
 }
+
+/* -icount: time is the instruction count, so RDTSC is exact and two runs
+ * agree. Program: nop; nop; rdtsc; out 0xE9, al; mov al, 0; out 0xF4, al. */
+static uint8_t rdtsc_run(const char *rom)
+{
+    char out[512], spec[600];
+    scratch_path(out, sizeof(out), "icount-out");
+    snprintf(spec, sizeof(spec), "file:%s", out);
+    MachineConfig c;
+    config_from(&c, "-nodefaults", "-bios", rom, "-debugcon", spec, "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+                "-icount", "shift=2", NULL);
+    Machine *m = build(&c);
+    Error err = {0};
+    cr_assert_eq(machine_run(m, &err), 1, "%s", err.msg);
+    machine_free(m);
+    config_free(&c);
+    FILE *f = fopen(out, "rb");
+    int b = fgetc(f);
+    fclose(f);
+    return (uint8_t)b;
+}
+
+Test(machine, icount_makes_time_the_instruction_count)
+{
+    char rom[512];
+    scratch_path(rom, sizeof(rom), "icount-rom");
+    uint8_t *img = calloc(1, 65536);
+    static const uint8_t code[] = {0x90, 0x90, 0x0F, 0x31, 0xE6, 0xE9, 0xB0, 0x00, 0xE6, 0xF4};
+    memcpy(img + 0xFFF0, code, sizeof(code));
+    FILE *f = fopen(rom, "wb");
+    fwrite(img, 1, 65536, f);
+    fclose(f);
+    free(img);
+    uint8_t a = rdtsc_run(rom), b = rdtsc_run(rom);
+    cr_assert_eq(a, 8, "two instructions retired before RDTSC, 4 ns each: TSC = 8 (got %u)", a);
+    cr_assert_eq(b, a, "a second run reads the same time");
+}
