@@ -17,11 +17,14 @@
  *   SHL        cc_dst = result, cc_src = operand << (count - 1): CF = its top bit (at width);
  *              OF = CF xor top bit of the result (defined for count 1)
  *   SAR        (SAR and SHR) cc_dst = result, cc_src = operand >> (count - 1), arithmetic
- *              for SAR, logical for SHR: CF = bit 0 of cc_src; OF = 0 for SAR, for SHR the
- *              top bit of the original operand, which lowering stores in cc_src2 (count 1)
- *   MUL        cc_dst = low half of the product, cc_src = nonzero iff the product does
- *              not fit the low half (MUL: high half; IMUL: high half minus the sign
- *              extension of the low half): CF = OF = (cc_src != 0)
+ *              for SAR, logical for SHR: CF = bit 0 of cc_src; OF = (cc_src2 != 0), where
+ *              lowering stores the original operand's top bit (0/1) for SHR by 1, else 0
+ *              (The shift family currently lowers through arith.c, which leaves the
+ *              flags in EFLAGS form; SHL/SAR are kept for the native backends.)
+ *   MUL        cc_dst = low half of the product, cc_src = nonzero at the operand width
+ *              iff the product does not fit the low half (MUL: the high half; IMUL: a
+ *              0/1 overflow flag, since a difference could be a multiple of 2^width):
+ *              CF = OF = (cc_src != 0)
  *   CLR        (XOR r,r and SUB r,r) ZF = PF = 1, the others 0
  * Undefined flags (SDM Vol. 1 Appendix A, and each instruction's page) are
  * given the values Intel P6-family processors produce where documented,
