@@ -118,5 +118,12 @@ bool x86_translate_block(CpuState *cpu, TranslationBlock *tb, char *why, size_t 
         ir_dump(&tb->ir, cpu->log->out ? cpu->log->out : stderr);
         log_printf(cpu->log, "\n");
     }
+    /* The optimizer passes arrive with the native backend (issue 6); until
+     * then the IR a backend receives is the lowered IR itself. */
+    if (log_enabled(cpu->log, LOG_OP_OPT)) {
+        log_printf(cpu->log, "OP after optimization (no passes yet): %08x\n", tb->key.pc);
+        ir_dump(&tb->ir, cpu->log->out ? cpu->log->out : stderr);
+        log_printf(cpu->log, "\n");
+    }
     return true;
 }
