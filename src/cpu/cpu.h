@@ -15,6 +15,7 @@
 #include "cpu/cc_op.h"
 #include "cpu/decode.h"
 #include "mmu/memory.h"
+#include "mmu/tlb.h"
 #include "translate/exec.h"
 
 enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
@@ -124,8 +125,19 @@ typedef struct CpuState {
     uint32_t gdt_base, gdt_limit, idt_base, idt_limit;
     SegmentCache ldt, tr;
     uint32_t a20_mask;          /* physical address mask: bit 20 cleared when A20 is off */
+    Tlb tlb;                    /* soft TLB (mmu/tlb.h): the inlined hit path reads it */
 
     /* ---- the rest: never reached by translated code ---- */
+    uint32_t dr[8];             /* debug registers DR0-DR7 (DR4/DR5 alias DR6/DR7) */
+    /* model-specific registers (SDM Vol. 4) */
+    uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t apic_base;
+    uint64_t pat;
+    uint64_t efer;              /* IA32_EFER: NXE (bit 11) for PAE NX */
+    uint64_t mtrr_cap, mtrr_def_type;
+    uint64_t mtrr_fixed[11];
+    uint64_t mtrr_var[16];      /* base/mask pairs */
+    int64_t tsc_offset;         /* WRMSR to the TSC: offset from the machine clock */
     const CpuModel *model;
     AddressSpace *mem;          /* physical memory */
     AddressSpace *io;           /* I/O ports */
