@@ -33,6 +33,21 @@ enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_COUNT };
 #define CR0_CD (1u << 30)
 #define CR0_PG (1u << 31)
 
+/* CR4 bits (SDM Vol. 3A §2.5). */
+#define CR4_VME (1u << 0)
+#define CR4_PVI (1u << 1)
+#define CR4_TSD (1u << 2)
+#define CR4_DE (1u << 3)
+#define CR4_PSE (1u << 4)
+#define CR4_PAE (1u << 5)
+#define CR4_MCE (1u << 6)
+#define CR4_PGE (1u << 7)
+#define CR4_PCE (1u << 8)
+#define CR4_OSFXSR (1u << 9)
+#define CR4_OSXMMEXCPT (1u << 10)
+
+#define EFER_NXE (1u << 11)     /* IA32_EFER.NXE: execute-disable in PAE paging */
+
 /* EFLAGS bits (SDM Vol. 1 §3.4.3, Vol. 3A §2.3). */
 #define EFLAGS_FIXED (1u << 1)  /* bit 1 always reads as 1 */
 #define EFLAGS_TF (1u << 8)
@@ -138,6 +153,7 @@ typedef struct CpuState {
     uint64_t mtrr_fixed[11];
     uint64_t mtrr_var[16];      /* base/mask pairs */
     int64_t tsc_offset;         /* WRMSR to the TSC: offset from the machine clock */
+    bool watch_data;            /* a data breakpoint is enabled: accesses check it (debug.c) */
     const CpuModel *model;
     AddressSpace *mem;          /* physical memory */
     AddressSpace *io;           /* I/O ports */

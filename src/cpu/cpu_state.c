@@ -24,6 +24,12 @@ _Static_assert(sizeof(SegmentCache) == 16, "segment cache size");
 
 #define CPU_MAX_BLOCKS 65536
 
+static void cpu_code_page_added(void *opaque, uint64_t page_addr)
+{
+    CpuState *cpu = opaque;
+    tlb_set_code_page(&cpu->tlb, page_addr, true);
+}
+
 void cpu_init(CpuState *cpu, AddressSpace *mem, AddressSpace *io, Clock *clock, Log *log)
 {
     memset(cpu, 0, sizeof(*cpu));
@@ -32,6 +38,8 @@ void cpu_init(CpuState *cpu, AddressSpace *mem, AddressSpace *io, Clock *clock, 
     cpu->clock = clock;
     cpu->log = log;
     exec_engine_init(&cpu->engine, &x86_ir_guest, CPU_MAX_BLOCKS);
+    cpu->engine.cache.code_page_added = cpu_code_page_added;
+    cpu->engine.cache.code_page_opaque = cpu;
     lower_table_init(cpu->lower);
     cpu_reset(cpu, cpu_model_default());
 }
@@ -67,6 +75,9 @@ void cpu_reset(CpuState *cpu, const CpuModel *model)
     cpu->ldt = (SegmentCache){.limit = 0xFFFF, .flags = 0x82};
     cpu->tr = (SegmentCache){.limit = 0xFFFF, .flags = 0x8B};
     cpu->a20_mask = 0xFFFFFFFF;
+    tlb_init(&cpu->tlb);
+    cpu->efer = 0;
+    cpu->pat = 0x0007040600070406ULL;   /* the PAT's power-up value (SDM Vol. 3A §11.12.4) */
 }
 
 void cpu_enter_multiboot(CpuState *cpu, uint32_t entry, uint32_t info_addr)

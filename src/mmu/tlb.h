@@ -13,6 +13,7 @@
 #define JITPC_MMU_TLB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define TLB_ENTRIES 256             /* per privilege kind; a power of two */
@@ -38,6 +39,10 @@ typedef struct Tlb {
     TlbEntry e[TLB_KINDS][TLB_ENTRIES];
     /* statistics for -d stats / the hit-rate figures */
     uint64_t hits, misses, flushes, page_flushes;
+    /* Per kind, the aligned region covering every large page split into
+     * entries since the last full flush (tlb_add_large_page); an odd base
+     * means none. Never read by translated code. */
+    uint32_t large_base[TLB_KINDS], large_mask[TLB_KINDS];
 } Tlb;
 
 void tlb_init(Tlb *t);
@@ -64,6 +69,33 @@ static inline void *tlb_lookup(Tlb *t, unsigned kind, unsigned access, uint32_t 
     if (e->tag[access] != (linear & TLB_PAGE_MASK) || (linear & ~TLB_PAGE_MASK) + size > (1u << TLB_PAGE_BITS))
         return NULL;
     return (void *)(linear + e->addend);
+}
+
+/* Fill the entry of `linear_page` for one kind. Each *_tag_flags is the
+ * flag bits for that access kind (0 for a plain RAM hit, TLB_MMIO,
+ * TLB_CODE) or TLB_INVALID for "no access of this kind"; the caller
+ * decides them from the walk and the memory region. The TLB holds only
+ * 4 KiB entries: a large page is filled piece by piece, and the caller
+ * also calls tlb_add_large_page for it. */
+void tlb_set(Tlb *t, unsigned kind, uint32_t linear_page, uint32_t read_tag_flags, uint32_t write_tag_flags,
+             uint32_t code_tag_flags, bool global, uintptr_t addend, uint64_t phys_page);
+/* The entry just filled for `linear` comes from a page of `page_size`
+ * bytes (2 or 4 MiB): INVLPG of any address in that page must drop every
+ * 4 KiB piece of it (SDM Vol. 2 INVLPG, note 1), so tlb_flush_page drops
+ * every entry of the kind inside the tracked region. */
+void tlb_add_large_page(Tlb *t, unsigned kind, uint32_t linear, uint32_t page_size);
+
+/* tlb_lookup for C paths that keep statistics: counts a hit or a miss.
+ * Translated code's inline hit path counts nothing; its slow path counts
+ * the miss (t->misses++) before filling. */
+static inline void *tlb_lookup_counted(Tlb *t, unsigned kind, unsigned access, uint32_t linear, unsigned size)
+{
+    void *host = tlb_lookup(t, kind, access, linear, size);
+    if (host)
+        t->hits++;
+    else
+        t->misses++;
+    return host;
 }
 
 #endif

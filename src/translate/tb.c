@@ -32,7 +32,7 @@ static void pages_alloc(TbCache *c, unsigned cap)
     if (!c->pages)
         abort();
     for (unsigned i = 0; i < cap; i++)
-        c->pages[i] = (TbPageEntry){.page = TB_NO_PAGE, .tbs = NULL};
+        c->pages[i] = (TbPageEntry){.page = TB_NO_PAGE, .tbs = NULL, .chunks = 0};
     c->npages_cap = cap;
     c->npages_used = 0;
 }
@@ -70,7 +70,7 @@ static void free_all(TbCache *c)
         c->buckets[i] = NULL;
     }
     for (unsigned i = 0; i < c->npages_cap; i++)
-        c->pages[i] = (TbPageEntry){.page = TB_NO_PAGE, .tbs = NULL};
+        c->pages[i] = (TbPageEntry){.page = TB_NO_PAGE, .tbs = NULL, .chunks = 0};
     c->npages_used = 0;
     c->count = 0;
 }
@@ -128,6 +128,29 @@ static void pages_grow(TbCache *c)
     free(old);
 }
 
+/* The byte range of `tb`'s code within its page number `which`. */
+static void tb_range_in_page(const TranslationBlock *tb, int which, uint32_t *start, uint32_t *end)
+{
+    uint32_t off = (uint32_t)(tb->key.phys_pc & ((1u << TB_PAGE_BITS) - 1));
+    uint32_t size = tb->size ? tb->size : 1;
+    if (which == 0) {
+        *start = off;
+        *end = off + size > (1u << TB_PAGE_BITS) ? (1u << TB_PAGE_BITS) : off + size;
+    } else {
+        *start = 0;
+        *end = off + size - (1u << TB_PAGE_BITS);
+    }
+}
+
+static uint32_t tb_chunk_mask(const TranslationBlock *tb, int which)
+{
+    uint32_t start, end, m = 0;
+    tb_range_in_page(tb, which, &start, &end);
+    for (uint32_t ch = start >> TB_CHUNK_BITS; ch <= (end - 1) >> TB_CHUNK_BITS; ch++)
+        m |= 1u << ch;
+    return m;
+}
+
 static void page_add(TbCache *c, TranslationBlock *tb, int which)
 {
     if ((c->npages_used + 1) * 2 > c->npages_cap)
@@ -136,10 +159,14 @@ static void page_add(TbCache *c, TranslationBlock *tb, int which)
     if (e->page == TB_NO_PAGE) {
         e->page = tb->pages[which];
         e->tbs = NULL;
+        e->chunks = 0;
         c->npages_used++;
     }
+    if (!e->tbs && c->code_page_added)
+        c->code_page_added(c->code_page_opaque, tb->pages[which] << TB_PAGE_BITS);
     tb->page_next[which] = e->tbs;
     e->tbs = tb;
+    e->chunks |= tb_chunk_mask(tb, which);
 }
 
 bool tb_commit(TbCache *c, TranslationBlock *tb, char *why, size_t why_len)
@@ -190,6 +217,23 @@ static void hash_remove(TbCache *c, TranslationBlock *tb)
         *pp = tb->hash_next;
 }
 
+static void page_recompute_chunks(TbPageEntry *e)
+{
+    uint32_t m = 0;
+    for (TranslationBlock *t = e->tbs; t; t = t->page_next[t->pages[0] == e->page ? 0 : 1])
+        m |= tb_chunk_mask(t, t->pages[0] == e->page ? 0 : 1);
+    e->chunks = m;
+}
+
+static void tb_kill(TbCache *c, TranslationBlock *tb)
+{
+    hash_remove(c, tb);
+    tb->invalid = true;
+    tb->dead_next = c->dead;
+    c->dead = tb;
+    c->count--;
+}
+
 /* Unlink `tb` from the list of its other page. */
 static void page_list_remove(TbCache *c, TranslationBlock *tb, int which)
 {
@@ -201,6 +245,7 @@ static void page_list_remove(TbCache *c, TranslationBlock *tb, int which)
         pp = &(*pp)->page_next[(*pp)->pages[0] == tb->pages[which] ? 0 : 1];
     if (*pp)
         *pp = tb->page_next[which];
+    page_recompute_chunks(e);
 }
 
 unsigned tb_invalidate_page(TbCache *c, uint64_t phys_addr)
@@ -212,6 +257,7 @@ unsigned tb_invalidate_page(TbCache *c, uint64_t phys_addr)
     unsigned n = 0;
     TranslationBlock *tb = e->tbs;
     e->tbs = NULL;
+    e->chunks = 0;
     while (tb) {
         int which = tb->pages[0] == page ? 0 : 1;
         TranslationBlock *next = tb->page_next[which];
@@ -245,7 +291,7 @@ void tb_flush(TbCache *c)
         c->buckets[i] = NULL;
     }
     for (unsigned i = 0; i < c->npages_cap; i++)
-        c->pages[i] = (TbPageEntry){.page = TB_NO_PAGE, .tbs = NULL};
+        c->pages[i] = (TbPageEntry){.page = TB_NO_PAGE, .tbs = NULL, .chunks = 0};
     c->npages_used = 0;
     c->count = 0;
     c->flushes++;
@@ -261,4 +307,42 @@ void tb_cache_collect(TbCache *c)
         tb = next;
     }
     c->dead = NULL;
+}
+
+unsigned tb_invalidate_range(TbCache *c, uint64_t phys_addr, unsigned len)
+{
+    uint64_t page = phys_addr >> TB_PAGE_BITS;
+    TbPageEntry *e = page_slot(c, page);
+    if (e->page == TB_NO_PAGE || !e->tbs || len == 0)
+        return 0;
+    uint32_t start = (uint32_t)(phys_addr & ((1u << TB_PAGE_BITS) - 1));
+    uint32_t end = start + len > (1u << TB_PAGE_BITS) ? (1u << TB_PAGE_BITS) : start + len;
+    uint32_t wmask = 0;
+    for (uint32_t ch = start >> TB_CHUNK_BITS; ch <= (end - 1) >> TB_CHUNK_BITS; ch++)
+        wmask |= 1u << ch;
+    if (!(e->chunks & wmask))
+        return 0;   /* data next to code: nothing translated there */
+    unsigned n = 0;
+    TranslationBlock **pp = &e->tbs;
+    while (*pp) {
+        TranslationBlock *tb = *pp;
+        int which = tb->pages[0] == page ? 0 : 1;
+        uint32_t s0, e0;
+        tb_range_in_page(tb, which, &s0, &e0);
+        if (s0 < end && start < e0) {
+            *pp = tb->page_next[which];
+            if (tb->pages[1] != TB_NO_PAGE)
+                page_list_remove(c, tb, which ^ 1);
+            tb_kill(c, tb);
+            n++;
+        } else {
+            pp = &tb->page_next[which];
+        }
+    }
+    page_recompute_chunks(e);
+    if (n) {
+        c->invalidated += n;
+        c->generation++;
+    }
+    return n;
 }

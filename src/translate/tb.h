@@ -36,9 +36,14 @@ typedef struct TranslationBlock {
     struct TranslationBlock *dead_next;
 } TranslationBlock;
 
+/* Code is tracked in 128-byte chunks so that stores next to code (data in
+ * the same page, common in old programs) do not throw translations away. */
+#define TB_CHUNK_BITS 7
+
 typedef struct TbPageEntry {
     uint64_t page;                  /* TB_NO_PAGE: empty slot */
     TranslationBlock *tbs;
+    uint32_t chunks;                /* 128-byte chunks of the page holding translated code */
 } TbPageEntry;
 
 typedef struct TbCache {
@@ -49,6 +54,10 @@ typedef struct TbCache {
     unsigned count, max_count;      /* full flush when count reaches max_count */
     TranslationBlock *dead;         /* invalidated, freed at tb_cache_collect */
     uint64_t generation;            /* bumped on every invalidation or flush */
+    /* Called when a physical page starts holding translated code, so the
+     * guest's TLB can route writes to it through the slow path. */
+    void (*code_page_added)(void *opaque, uint64_t page_addr);
+    void *code_page_opaque;
     /* statistics */
     uint64_t translated, invalidated, flushes;
 } TbCache;
@@ -71,6 +80,9 @@ bool tb_page_has_code(const TbCache *c, uint64_t phys_addr);
 /* Invalidate every block with code on the page of `phys_addr`; returns how
  * many. */
 unsigned tb_invalidate_page(TbCache *c, uint64_t phys_addr);
+/* Invalidate the blocks whose code overlaps [phys_addr, phys_addr + len)
+ * (len <= 4096, within one page); returns how many. */
+unsigned tb_invalidate_range(TbCache *c, uint64_t phys_addr, unsigned len);
 void tb_flush(TbCache *c);
 /* Free invalidated blocks; call only when no block is executing. */
 void tb_cache_collect(TbCache *c);

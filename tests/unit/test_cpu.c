@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cpu/cpu.h"
+#include "mmu/paging.h"
 
 #define RAM_SIZE (1u << 20)
 
@@ -308,5 +309,63 @@ Test(cpu, no_interrupt_while_if_is_clear)
     put(r, 0x1000, code, sizeof(code));
     cr_assert_eq(run(r), CPU_EXEC_HALTED);
     cr_expect_eq(pic.acks, 0);
+    rig_free(r);
+}
+
+/* Page tables for the paging tests: identity-map the first 4 MiB with
+ * 4 KiB pages (PD at 0x10000, PT at 0x11000) and map linear 0x400000 to
+ * physical 0x20000 through a second page table at 0x12000. */
+static void build_page_tables(Rig *r, uint32_t extra_pte_flags)
+{
+    uint32_t *pd = (uint32_t *)(r->ram + 0x10000), *pt0 = (uint32_t *)(r->ram + 0x11000),
+             *pt1 = (uint32_t *)(r->ram + 0x12000);
+    memset(pd, 0, 0x3000);
+    pd[0] = 0x11000 | 0x3;              /* present, writable */
+    pd[1] = 0x12000 | 0x3;
+    for (uint32_t i = 0; i < 256; i++)  /* first MiB of RAM */
+        pt0[i] = (i << 12) | 0x3;
+    pt1[0] = 0x20000 | 0x1 | extra_pte_flags;
+}
+
+Test(cpu, paging_translates_and_faults_precisely)
+{
+    Rig *r = rig_new(true);
+    build_page_tables(r, 0);
+    *(uint32_t *)(r->ram + 0x20000) = 0xCAFEF00D;
+    /* mov eax, 0x10000; mov cr3, eax; mov eax, cr0; or eax, 0x80000000; mov cr0, eax;
+     * mov ebx, [0x400000]; mov ecx, [0x800000]; hlt */
+    static const uint8_t code[] = {0xB8, 0x00, 0x00, 0x01, 0x00, 0x0F, 0x22, 0xD8, 0x0F, 0x20, 0xC0,
+                                   0x0D, 0x00, 0x00, 0x00, 0x80, 0x0F, 0x22, 0xC0, 0x8B, 0x1D, 0x00,
+                                   0x00, 0x40, 0x00, 0x8B, 0x0D, 0x00, 0x00, 0x80, 0x00, 0xF4};
+    put(r, 0x1000, code, sizeof(code));
+    cr_assert_eq(run(r), CPU_EXEC_EXCEPTION);
+    cr_expect_eq(r->cpu.regs[R_EBX], 0xCAFEF00D, "linear 0x400000 maps physical 0x20000");
+    cr_expect_eq(r->cpu.exception_vector, EXCP_PF);
+    cr_expect_eq(r->cpu.exception_error, 0, "not present, read, supervisor");
+    cr_expect_eq(r->cpu.cr[2], 0x800000);
+    cr_expect_eq(r->cpu.eip, 0x1019, "EIP of the faulting MOV");
+    uint32_t *pd = (uint32_t *)(r->ram + 0x10000), *pt1 = (uint32_t *)(r->ram + 0x12000);
+    cr_expect(pd[1] & 0x20, "A bit set in the PDE");
+    cr_expect(pt1[0] & 0x20, "A bit set in the PTE");
+    cr_expect_not(pt1[0] & 0x40, "no D bit after a read");
+    cr_expect_gt(r->cpu.tlb.hits + r->cpu.tlb.misses, 0);
+    rig_free(r);
+}
+
+Test(cpu, write_to_read_only_page_with_wp_faults_and_sets_no_dirty_bit)
+{
+    Rig *r = rig_new(true);
+    build_page_tables(r, 0);    /* 0x400000 is read-only */
+    /* mov eax, 0x10000; mov cr3, eax; mov eax, 0x80010001 (PG|WP|PE); mov cr0, eax;
+     * mov dword [0x400000], 1; hlt */
+    static const uint8_t code[] = {0xB8, 0x00, 0x00, 0x01, 0x00, 0x0F, 0x22, 0xD8, 0xB8, 0x11, 0x00,
+                                   0x01, 0x80, 0x0F, 0x22, 0xC0, 0xC7, 0x05, 0x00, 0x00, 0x40, 0x00,
+                                   0x01, 0x00, 0x00, 0x00, 0xF4};
+    put(r, 0x1000, code, sizeof(code));
+    cr_assert_eq(run(r), CPU_EXEC_EXCEPTION);
+    cr_expect_eq(r->cpu.exception_vector, EXCP_PF);
+    cr_expect_eq(r->cpu.exception_error, PF_ERR_P | PF_ERR_W, "protection, write, supervisor");
+    cr_expect_eq(r->cpu.cr[2], 0x400000);
+    cr_expect_eq(*(uint32_t *)(r->ram + 0x20000), 0, "nothing written");
     rig_free(r);
 }

@@ -420,3 +420,29 @@ Test(tb, full_cache_flushes_before_insert)
     cr_expect_eq(e.cache.flushes, 2);
     exec_engine_destroy(&e);
 }
+
+Test(tb, range_invalidation_spares_data_next_to_code)
+{
+    ExecEngine e;
+    char why[200];
+    exec_engine_init(&e, &fake_guest, 100);
+    /* Block A: code at 0x1100..0x1120; block B: 0x1FF0..0x2010 (two pages). */
+    TbKey ka = {.phys_pc = 0x1100, .pc = 0x1100}, kb = {.phys_pc = 0x1FF0, .pc = 0x1FF0};
+    TranslationBlock *a = tb_alloc(&ka, &fake_guest), *b = tb_alloc(&kb, &fake_guest);
+    a->size = 0x20;
+    b->size = 0x20;
+    b->pages[1] = 0x2;
+    ir_exit_tb(&a->ir, 0);
+    ir_exit_tb(&b->ir, 0);
+    cr_assert(tb_commit(&e.cache, a, why, sizeof(why)));
+    cr_assert(tb_commit(&e.cache, b, why, sizeof(why)));
+    cr_expect_eq(tb_invalidate_range(&e.cache, 0x1400, 4), 0, "another chunk of the page: no block dies");
+    cr_expect_eq(tb_invalidate_range(&e.cache, 0x1120, 4), 0, "same chunk, just past block A");
+    cr_expect_eq(tb_lookup(&e.cache, &ka), a);
+    cr_expect_eq(tb_invalidate_range(&e.cache, 0x111E, 4), 1, "overlaps A's last two bytes");
+    cr_expect(a->invalid);
+    cr_expect_eq(tb_invalidate_range(&e.cache, 0x2008, 1), 1, "B's part in the second page");
+    cr_expect(b->invalid);
+    cr_expect_not(tb_page_has_code(&e.cache, 0x1FF0), "B left the first page's list too");
+    exec_engine_destroy(&e);
+}
