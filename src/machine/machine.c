@@ -184,6 +184,21 @@ static void machine_idle(Machine *m)
     poll(fds, (nfds_t)n, (int)(wait / 1000000));
 }
 
+static void machine_print_stats(Machine *m)
+{
+    const TbCache *c = &m->cpu.engine.cache;
+    const Tlb *t = &m->cpu.tlb;
+    uint64_t accesses = t->hits + t->misses;
+    log_printf(&m->log, "stats: %llu instructions retired\n", (unsigned long long)m->cpu.insns_retired);
+    log_printf(&m->log, "stats: blocks: %llu translated, %llu invalidated, %llu full flushes, %u live\n",
+               (unsigned long long)c->translated, (unsigned long long)c->invalidated,
+               (unsigned long long)c->flushes, c->count);
+    log_printf(&m->log, "stats: TLB: %llu hits, %llu misses (%.2f%% hit rate), %llu flushes, %llu page flushes\n",
+               (unsigned long long)t->hits, (unsigned long long)t->misses,
+               accesses ? 100.0 * (double)t->hits / (double)accesses : 0.0, (unsigned long long)t->flushes,
+               (unsigned long long)t->page_flushes);
+}
+
 int machine_run(Machine *m, Error *err)
 {
     for (;;) {
@@ -227,5 +242,7 @@ int machine_run(Machine *m, Error *err)
     }
     if (log_enabled(&m->log, LOG_CPU))
         log_printf(&m->log, "run ended: %s (status %d)\n", m->run.exit_reason, m->run.exit_status);
+    if (log_enabled(&m->log, LOG_STATS))
+        machine_print_stats(m);
     return m->run.exit_status;
 }

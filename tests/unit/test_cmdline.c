@@ -298,7 +298,7 @@ Test(cmdline_binary, help_version_and_lists)
     spawn_jitpc(r, "-d", "help", NULL);
     cr_assert_eq(r->status, 0);
     const char *cats[] = {"in_asm", "op", "op_opt", "out_asm", "exec", "cpu", "int", "mmu", "ioport", "unimp",
-                          "guest_errors"};
+                          "guest_errors", "stats"};
     for (size_t i = 0; i < sizeof(cats) / sizeof(cats[0]); i++)
         cr_assert(strstr(r->out, cats[i]), "-d help lacks %s", cats[i]);
     spawn_jitpc(r, "-cpu", "help", NULL);
