@@ -7,13 +7,16 @@
  *   [1 MiB, low_end)          extended RAM, low_end = min(RAM, 3.5 GiB)
  *   [low_end, 4 GiB)          PCI hole; the BIOS ROM ends at 4 GiB
  *   [4 GiB, 4 GiB + rest)     RAM above 3.5 GiB (reached with PAE)
- * Ports: COM1 0x3F8/IRQ4, COM2 0x2F8/IRQ3, debugcon 0xE9, exit 0xF4. */
+ * Ports: COM1 0x3F8/IRQ4, COM2 0x2F8/IRQ3, debugcon 0xE9, exit 0xF4,
+ * system control port A (A20, fast reset) 0x92. */
 #include <stdio.h>
 #include <string.h>
 
 #include "devices/isa_debug_exit.h"
 #include "devices/isa_debugcon.h"
+#include "devices/port92.h"
 #include "devices/uart_16550.h"
+#include "cpu/mem.h"
 #include "machine/machine.h"
 
 #define PC_LOW_RAM_END 0xA0000ULL
@@ -176,6 +179,18 @@ static bool pc_add_test_devices(Machine *m, Error *err)
     return true;
 }
 
+/* The A20 gate: physical address bit 20 forced to 0 when it is off.
+ * Every cached translation may change, so the TLB is flushed. */
+static void pc_set_a20(void *opaque, bool enabled)
+{
+    Machine *m = opaque;
+    uint32_t mask = enabled ? 0xFFFFFFFFu : ~(1u << 20);
+    if (m->cpu.a20_mask != mask) {
+        m->cpu.a20_mask = mask;
+        cpu_tlb_flush(&m->cpu);
+    }
+}
+
 bool pc_board_init(Machine *m, Error *err)
 {
     const MachineConfig *cfg = m->cfg;
@@ -187,6 +202,10 @@ bool pc_board_init(Machine *m, Error *err)
         if (!pc_open_chardev(m, &cfg->chardevs[i], err))
             return false;
     if (!pc_add_serial_ports(m, err) || !pc_add_test_devices(m, err))
+        return false;
+    Port92 *p92 = port92_new(&m->run, pc_set_a20, m);
+    device_list_add(&m->devices, port92_device(p92));
+    if (!as_map_io(&m->io, 0x92, 1, &port92_io_ops, p92, "port92", err))
         return false;
     device_list_reset(&m->devices);
     return true;

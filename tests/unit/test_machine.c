@@ -8,6 +8,7 @@
 
 #include "helpers/spawn.h"
 #include "machine/cmdline.h"
+#include "cpu/mem.h"
 #include "machine/machine.h"
 
 /* A 64 KiB ROM of HLT instructions, enough for a machine to be built. */
@@ -368,4 +369,27 @@ Test(machine, icount_makes_time_the_instruction_count)
     uint8_t a = rdtsc_run(rom), b = rdtsc_run(rom);
     cr_assert_eq(a, 8, "two instructions retired before RDTSC, 4 ns each: TSC = 8 (got %u)", a);
     cr_assert_eq(b, a, "a second run reads the same time");
+}
+
+Test(machine, port92_gates_a20_and_resets)
+{
+    char rom[512];
+    make_rom(rom, sizeof(rom));
+    MachineConfig c;
+    config_from(&c, "-nodefaults", "-bios", rom, "-m", "4", NULL);
+    Machine *m = build(&c);
+    as_write(&m->mem, 0x000010, 0x11, 1);
+    as_write(&m->mem, 0x100010, 0x22, 1);
+    cr_assert_eq(as_read(&m->io, 0x92, 1), 0x02, "A20 on after reset");
+    cr_assert_eq(cpu_mem_load(&m->cpu, 0x100010, 1), 0x22);
+    as_write(&m->io, 0x92, 0x00, 1);
+    cr_assert_eq(cpu_mem_load(&m->cpu, 0x100010, 1), 0x11, "A20 off: 1 MiB wraps to 0");
+    as_write(&m->io, 0x92, 0x02, 1);
+    cr_assert_eq(cpu_mem_load(&m->cpu, 0x100010, 1), 0x22);
+    cr_assert_not(m->run.reset_requested);
+    as_write(&m->io, 0x92, 0x03, 1);
+    cr_assert(m->run.reset_requested, "bit 0 pulses reset");
+    cr_assert_eq(as_read(&m->io, 0x92, 1) & 1, 0, "the reset bit reads back 0");
+    machine_free(m);
+    config_free(&c);
 }
