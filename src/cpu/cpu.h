@@ -88,9 +88,13 @@ typedef struct CpuModel {
 
 /* CPUID.1:EDX bits (SDM Vol. 2A, CPUID, Table 3-11). */
 #define CPUID_EDX_FPU (1u << 0)
+#define CPUID_EDX_PSE (1u << 3)
 #define CPUID_EDX_TSC (1u << 4)
+#define CPUID_EDX_PAE (1u << 6)
 #define CPUID_EDX_CX8 (1u << 8)
+#define CPUID_EDX_PGE (1u << 13)
 #define CPUID_EDX_CMOV (1u << 15)
+#define CPUID_EDX_PSE36 (1u << 17)
 
 /* Mode bits that change how code translates: part of the block key. */
 enum {

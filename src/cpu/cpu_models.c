@@ -1,16 +1,18 @@
 /* The CPU models -cpu offers and what CPUID reports for each. Signatures
  * (family/model/stepping) as the parts report them in CPUID.1:EAX (Intel
  * SDM Vol. 2A, CPUID). Feature bits are limited to what jitpc implements
- * now: TSC (RDTSC), CX8 (CMPXCHG8B), CMOV; the FPU, MMX, SSE, PSE, PAE,
- * PGE, MSRs and the APIC are added with their issues. */
+ * now: PSE (with PSE-36), PAE, PGE, TSC, CX8, CMOV; the FPU, MMX, SSE,
+ * MSRs, SYSENTER and the APIC are added with their issues. */
 #include <string.h>
 
 #include "cpu/cpu.h"
 
-#define P6_FEATURES (CPUID_EDX_TSC | CPUID_EDX_CX8 | CPUID_EDX_CMOV)
+#define P6_FEATURES                                                                                 \
+    (CPUID_EDX_PSE | CPUID_EDX_TSC | CPUID_EDX_PAE | CPUID_EDX_CX8 | CPUID_EDX_PGE | CPUID_EDX_CMOV |          \
+     CPUID_EDX_PSE36)
 
 const CpuModel cpu_models[] = {
-    {"pentium", "Intel Pentium (P5)", 5, 2, 12, "GenuineIntel", 1, CPUID_EDX_TSC | CPUID_EDX_CX8, 0},
+    {"pentium", "Intel Pentium (P5)", 5, 2, 12, "GenuineIntel", 1, CPUID_EDX_PSE | CPUID_EDX_TSC | CPUID_EDX_CX8, 0},
     {"pentium2", "Intel Pentium II (Deschutes)", 6, 5, 2, "GenuineIntel", 2, P6_FEATURES, 0},
     {"pentium3", "Intel Pentium III (Katmai)", 6, 7, 3, "GenuineIntel", 2, P6_FEATURES, 0},
     {"max", "every feature jitpc implements (the default)", 6, 7, 3, "GenuineIntel", 2, P6_FEATURES, 0},

@@ -30,7 +30,7 @@ typedef struct PagingConfig {
     bool pge;           /* CR4.PGE */
     bool nxe;           /* IA32_EFER.NXE (PAE only) */
     uint64_t cr3;
-    uint64_t phys_mask; /* physical address bits implemented (e.g. 36 bits) */
+    uint64_t phys_mask; /* physical address bits implemented, as a mask: (1 << MAXPHYADDR) - 1, 36 bits on P6 */
 } PagingConfig;
 
 /* Page-fault error code bits (SDM Vol. 3A §4.7). */
@@ -47,7 +47,7 @@ typedef struct PageWalk {
     bool writable;          /* a write by this privilege kind would succeed */
     bool user;              /* the page is user-accessible (U/S in every level) */
     bool executable;        /* not NX */
-    bool global;            /* G bit of the final entry (counts only with CR4.PGE) */
+    bool global;            /* G bit of the final entry, when CR4.PGE is on (false otherwise) */
     bool dirty;             /* the D bit is (now) set */
     uint32_t error_code;    /* PF_ERR_* when the walk faulted */
 } PageWalk;

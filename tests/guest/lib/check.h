@@ -71,6 +71,7 @@
 #define TRAP_VEC 0
 #define TRAP_EIP 4                  /* saved (E)IP the handler must see */
 #define TRAP_RESUME 8               /* where the handler resumes */
+#define TRAP_ERR 12                 /* the error code expected, or -1: not compared */
 
 #ifdef __ASSEMBLER__
 
@@ -136,7 +137,7 @@
 #define CAN_EDI 0xd1d2d3d4
 
 /*
- * ROW insn, in: eax ebx ecx edx esi edi fl, out: eax ebx ecx edx esi edi fl, mask [, vec, kind]
+ * ROW insn, in: eax ebx ecx edx esi edi fl, out: eax ebx ecx edx esi edi fl, mask [, vec, kind, err]
  *
  * One check: chk_run_rows loads the seven inputs (fl through POPF), calls
  * `insn` (assembled as a little function ending in RET; ';' separates
@@ -145,9 +146,10 @@
  * vector: kind F (a fault: the saved EIP is the instruction's own address,
  * execution resumes after the handler's body) or T (a trap: the saved EIP is
  * the end of the body). The registers are then expected as the exception
- * left them.
+ * left them. With err >= 0 the error code the handler recorded (trap_errcode:
+ * 0 for vectors without one) must be err too.
  */
-    .macro ROW insn, a, b, c, d, si, di, fl, ra, rb, rc, rd, rsi, rdi, rfl, mask, vec=-1, kind=F
+    .macro ROW insn, a, b, c, d, si, di, fl, ra, rb, rc, rd, rsi, rdi, rfl, mask, vec=-1, kind=F, err=-1
     .pushsection SECT_TEXT, "ax"
 chk_h\@:
     \insn
@@ -167,6 +169,7 @@ chk_t\@:
     .long chk_r\@
     .endif
     .long chk_r\@
+    .long \err
     .endif
     .popsection
     .pushsection SECT_ROWS, "a"
@@ -189,15 +192,15 @@ chk_t\@:
  * (inputs and expected outputs), eflags inputs always get bit 1 set.
  *   R1 insn, eax, fl, eax', fl', mask                (one operand in EAX)
  *   R2 insn, eax, ebx, fl, eax', fl', mask           (EBX is a source)
- *   R4 insn, eax, ebx, ecx, edx, fl, eax', ebx', ecx', edx', fl', mask [, vec, kind] */
+ *   R4 insn, eax, ebx, ecx, edx, fl, eax', ebx', ecx', edx', fl', mask [, vec, kind, err] */
     .macro R1 insn, a, fl, ra, rfl, mask
     ROW "\insn", \a, CAN_EBX, CAN_ECX, CAN_EDX, CAN_ESI, CAN_EDI, \fl, \ra, CAN_EBX, CAN_ECX, CAN_EDX, CAN_ESI, CAN_EDI, \rfl, \mask
     .endm
     .macro R2 insn, a, b, fl, ra, rfl, mask
     ROW "\insn", \a, \b, CAN_ECX, CAN_EDX, CAN_ESI, CAN_EDI, \fl, \ra, \b, CAN_ECX, CAN_EDX, CAN_ESI, CAN_EDI, \rfl, \mask
     .endm
-    .macro R4 insn, a, b, c, d, fl, ra, rb, rc, rd, rfl, mask, vec=-1, kind=F
-    ROW "\insn", \a, \b, \c, \d, CAN_ESI, CAN_EDI, \fl, \ra, \rb, \rc, \rd, CAN_ESI, CAN_EDI, \rfl, \mask, \vec, \kind
+    .macro R4 insn, a, b, c, d, fl, ra, rb, rc, rd, rfl, mask, vec=-1, kind=F, err=-1
+    ROW "\insn", \a, \b, \c, \d, CAN_ESI, CAN_EDI, \fl, \ra, \rb, \rc, \rd, CAN_ESI, CAN_EDI, \rfl, \mask, \vec, \kind, \err
     .endm
 
 /* CC insn, truth: a condition row for chk_run_cc. insn must leave EAX = 1
