@@ -103,6 +103,8 @@ enum {
     HF_PE = 1 << 2,             /* protected mode */
     HF_VM = 1 << 3,             /* virtual-8086 mode */
     HF_INHIBIT_IRQ = 1 << 4,    /* in an STI / MOV SS shadow: a one-instruction block */
+    HF_FLAT = 1 << 5,           /* protected mode with ES, CS, SS, DS flat (base 0, 4 GiB, usable):
+                                 * their accesses need no limit or type checks */
 };
 
 /* Exceptions and interrupts (SDM Vol. 3A Table 6-1). */
@@ -180,6 +182,9 @@ typedef struct CpuState {
     CpuLowerFn *lower[MN_COUNT];    /* mnemonic -> lowering (filled by cpu_init) */
     jmp_buf jmp_env;            /* target of cpu_raise_exception */
     bool jmp_env_valid;
+    /* protection model (exception.c): EIP of the INT n / INT3 / INTO that
+     * raised exception_vector; a fault while delivering it saves this EIP */
+    uint32_t exception_insn_eip;
 } CpuState;
 
 /* The models -cpu offers; the list ends with a NULL name. */

@@ -120,6 +120,17 @@ void cpu_set_eflags(CpuState *cpu, uint32_t value, uint32_t mask)
     cpu->eflags = f & ~(CC_ALL | EFLAGS_DF);
 }
 
+/* A segment whose accesses can never fault on limit or type: base 0,
+ * 4 GiB expand-up, present; data writable (SS, DS, ES) or code readable. */
+static bool seg_flat(const SegmentCache *s, bool code)
+{
+    if (s->base != 0 || s->limit != 0xFFFFFFFF || !(s->flags & SEG_FLAG_P) || !(s->flags & 0x10))
+        return false;
+    if (code)
+        return (s->flags & 0x0A) == 0x0A;           /* code, readable */
+    return (s->flags & 0x0E) == 0x02;               /* data, writable, expand-up */
+}
+
 uint32_t cpu_hflags(const CpuState *cpu)
 {
     uint32_t h = 0;
@@ -137,6 +148,9 @@ uint32_t cpu_hflags(const CpuState *cpu)
         h |= HF_VM;
     if (cpu->irq_inhibit)
         h |= HF_INHIBIT_IRQ;
+    if (pe && !vm && seg_flat(&cpu->seg[SEG_ES], false) && seg_flat(&cpu->seg[SEG_CS], true) &&
+        seg_flat(&cpu->seg[SEG_SS], false) && seg_flat(&cpu->seg[SEG_DS], false))
+        h |= HF_FLAT;
     return h;
 }
 

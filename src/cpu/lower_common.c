@@ -75,7 +75,31 @@ IrTemp gen_linear(DisasContext *s, int seg, IrTemp offset)
 {
     IrTemp t = gen_tmp(s);
     ir_binop(s->b, IR_add, IR_I32, t, gen_seg_base(s, seg), offset);
+    if (s->nsegref < sizeof(s->segref) / sizeof(s->segref[0]))
+        s->segref[s->nsegref++] = (typeof(s->segref[0])){t, offset, seg};
     return t;
+}
+
+/* Protected-mode segment checks (SDM Vol. 3A §5.3, §5.6): limits (with
+ * expand-down), write to read-only, read of execute-only, null segments.
+ * Flat ES/CS/SS/DS (HF_FLAT) cannot fault and get no check; real and
+ * virtual-8086 mode are not checked (their 64 KiB wrap is QEMU's model
+ * too). Addresses derived from a checked one (the second half of a far
+ * pointer) are covered by the first access's size only. */
+static void gen_seg_check(DisasContext *s, IrTemp linear, unsigned size, bool write)
+{
+    if (!s->pe || s->vm)
+        return;
+    for (unsigned i = 0; i < s->nsegref; i++) {
+        if (s->segref[i].linear != linear)
+            continue;
+        int seg = s->segref[i].seg;
+        if ((s->hflags & HF_FLAT) && seg != SEG_FS && seg != SEG_GS)
+            return;
+        gen_helper(s, HELPER_check_seg, IR_NO_TEMP, 3, gen_imm(s, (uint32_t)seg), s->segref[i].offset,
+                   gen_imm(s, size | (write ? 0x100u : 0)));
+        return;
+    }
 }
 
 void gen_compute_ea(DisasContext *s)
@@ -114,6 +138,7 @@ void gen_compute_ea_esp(DisasContext *s, IrTemp esp)
 
 IrTemp gen_load(DisasContext *s, IrTemp linear, unsigned size, bool sign)
 {
+    gen_seg_check(s, linear, size, false);
     IrTemp t = gen_tmp(s);
     ir_qld(s->b, IR_I32, t, linear, size | (sign ? IR_MEM_SIGN : 0));
     return t;
@@ -121,6 +146,7 @@ IrTemp gen_load(DisasContext *s, IrTemp linear, unsigned size, bool sign)
 
 void gen_store(DisasContext *s, IrTemp linear, IrTemp v, unsigned size)
 {
+    gen_seg_check(s, linear, size, true);
     ir_qst(s->b, IR_I32, v, linear, size);
 }
 

@@ -36,6 +36,7 @@ static unsigned translate_insn(DisasContext *s, const uint8_t *bytes, size_t ava
     DecodeStatus st = decode_insn(bytes, avail, s->code32, &d);
     s->d = &d;
     s->ea_valid = false;
+    s->nsegref = 0;
     unsigned len = st == DECODE_OK ? d.len : 1;
     s->next_pc = s->pc + len;
     if (!s->code32)

@@ -34,6 +34,13 @@ struct DisasContext {
      * computed once (linear address, and the offset within its segment). */
     IrTemp ea_linear, ea_offset;
     bool ea_valid;
+    /* Linear addresses made by gen_linear in this instruction, with their
+     * segment and offset, so loads and stores can add the segment checks. */
+    struct {
+        IrTemp linear, offset;
+        int seg;
+    } segref[8];
+    unsigned nsegref;
 };
 
 /* Build the block for `key` into tb->ir; false with `why` on a translator

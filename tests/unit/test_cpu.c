@@ -369,3 +369,47 @@ Test(cpu, write_to_read_only_page_with_wp_faults_and_sets_no_dirty_bit)
     cr_expect_eq(*(uint32_t *)(r->ram + 0x20000), 0, "nothing written");
     rig_free(r);
 }
+
+/* Protected-mode segment checks on data accesses (SDM Vol. 3A §5.3, §5.6). */
+static int access_fault(uint32_t ds_flags, uint32_t ds_limit, const uint8_t *code, size_t len, uint32_t *error)
+{
+    Rig *r = rig_new(true);
+    r->cpu.seg[SEG_DS] = (SegmentCache){.selector = 0x18, .base = 0, .limit = ds_limit, .flags = ds_flags};
+    put(r, 0x1000, code, len);
+    CpuExecStatus st = run(r);
+    int v = st == CPU_EXEC_EXCEPTION ? r->cpu.exception_vector : -1;
+    *error = r->cpu.exception_error;
+    rig_free(r);
+    return v;
+}
+
+Test(cpu, segment_limits_and_types_are_checked)
+{
+    static const uint8_t load_ffe[] = {0x8B, 0x05, 0xFE, 0x0F, 0, 0, 0xF4};      /* mov eax, [0xFFE] */
+    static const uint8_t load_ff0[] = {0x8B, 0x05, 0xF0, 0x0F, 0, 0, 0xF4};      /* mov eax, [0xFF0] */
+    static const uint8_t store_100[] = {0x89, 0x05, 0x00, 0x01, 0, 0, 0xF4};     /* mov [0x100], eax */
+    uint32_t err;
+    cr_expect_eq(access_fault(0x93, 0xFFF, load_ff0, sizeof(load_ff0), &err), -1, "inside the limit");
+    cr_expect_eq(access_fault(0x93, 0xFFF, load_ffe, sizeof(load_ffe), &err), EXCP_GP, "runs past the limit");
+    cr_expect_eq(err, 0);
+    cr_expect_eq(access_fault(0x91, 0xFFFFF, store_100, sizeof(store_100), &err), EXCP_GP, "read-only data");
+    cr_expect_eq(access_fault(0x91, 0xFFFFF, load_ff0, sizeof(load_ff0), &err), -1, "reading it is fine");
+    /* Expand-down with limit 0xFFF (16-bit): valid offsets 0x1000..0xFFFF. */
+    cr_expect_eq(access_fault(0x97, 0xFFF, load_ff0, sizeof(load_ff0), &err), EXCP_GP, "below an expand-down limit");
+    static const uint8_t load_2000[] = {0x8B, 0x05, 0x00, 0x20, 0, 0, 0xF4};     /* mov eax, [0x2000] */
+    cr_expect_eq(access_fault(0x97, 0xFFF, load_2000, sizeof(load_2000), &err), -1, "above it");
+    cr_expect_eq(access_fault(0x00, 0, load_ff0, sizeof(load_ff0), &err), EXCP_GP, "null DS");
+}
+
+Test(cpu, stack_limit_faults_with_ss)
+{
+    Rig *r = rig_new(true);
+    r->cpu.seg[SEG_SS] = (SegmentCache){.selector = 0x10, .base = 0x8000, .limit = 0xFFF, .flags = 0x93 | SEG_FLAG_DB};
+    r->cpu.regs[R_ESP] = 0x1002;    /* a push writes 0xFFE..0x1001: past the limit */
+    static const uint8_t code[] = {0x50, 0xF4};     /* push eax */
+    put(r, 0x1000, code, sizeof(code));
+    cr_assert_eq(run(r), CPU_EXEC_EXCEPTION);
+    cr_expect_eq(r->cpu.exception_vector, EXCP_SS);
+    cr_expect_eq(r->cpu.regs[R_ESP], 0x1002, "ESP unchanged by the faulting push");
+    rig_free(r);
+}
