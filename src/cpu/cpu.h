@@ -185,6 +185,15 @@ typedef struct CpuState {
     /* protection model (exception.c): EIP of the INT n / INT3 / INTO that
      * raised exception_vector; a fault while delivering it saves this EIP */
     uint32_t exception_insn_eip;
+    /* debug exceptions and NMI (debug.c; cpu_debug_reset clears them) */
+    uint32_t debug_pending;     /* DR6 bits (B0-B3, BS, BT) of a #DB trap due at the next instruction boundary */
+    bool debug_hold;            /* a MOV SS / POP SS shadow holds that trap one more instruction */
+    bool debug_step_armed;      /* TF was set when the running instruction began: #DB (BS) after it */
+    bool debug_entry_rf;        /* EFLAGS.RF was set when the running block was entered */
+    bool debug_rerun;           /* next block: one instruction (a data breakpoint hit in a longer block) */
+    bool debug_keep_rf;         /* the exception being raised pushes RF as it is (instruction breakpoint, ICEBP) */
+    bool nmi_pending;           /* NMI input latched: taken at the next instruction boundary */
+    bool nmi_blocked;           /* an NMI is being handled: the next waits for an IRET */
 } CpuState;
 
 /* The models -cpu offers; the list ends with a NULL name. */

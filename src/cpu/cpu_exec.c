@@ -1,13 +1,16 @@
 /* The CPU's execution loop: at each block entry, take exit requests and
- * external interrupts (SDM Vol. 3A §6.8.1: only with IF set and outside an
- * interrupt shadow), find or translate the block for the current state,
- * run it, and count retired instructions for the clock. Exceptions arrive
- * here by longjmp from helpers; they are delivered with the double- and
- * triple-fault rules (SDM Vol. 3A Table 6-5). */
+ * the events due at an instruction boundary in the priority order of SDM
+ * Vol. 3A Table 6-2 (#DB traps of the previous instruction, NMI, external
+ * interrupts: §6.8.1, only with IF set and outside an interrupt shadow),
+ * find or translate the block for the current state, run it, and count
+ * retired instructions for the clock. Exceptions arrive here by longjmp
+ * from helpers; they are delivered with the double- and triple-fault rules
+ * (SDM Vol. 3A Table 6-5). What the debug events do is in debug.c. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cpu/cpu.h"
+#include "cpu/debug.h"
 #include "cpu/exception.h"
 #include "cpu/mem.h"
 #include "cpu/translate.h"
@@ -15,7 +18,7 @@
 static TranslationBlock *find_block(CpuState *cpu)
 {
     TbKey key;
-    key.flags = cpu_hflags(cpu);
+    key.flags = cpu_hflags(cpu) | cpu_debug_hflags(cpu);
     key.pc = cpu->eip;
     key.cs_base = cpu->seg[SEG_CS].base;
     key.phys_pc = cpu_code_phys(cpu, key.cs_base + key.pc);
@@ -88,6 +91,7 @@ CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
         cpu->engine.cur_tb = NULL;
         tb_cache_collect(&cpu->engine.cache);
         if (cpu->exception_vector >= 0) {
+            cpu_debug_exception_raised(cpu, !cpu->stop_on_exception);
             if (cpu->stop_on_exception) {
                 clock_advance_icount(cpu->clock, cpu->insns_retired - cpu->insns_counted);
                 return CPU_EXEC_EXCEPTION;
@@ -107,12 +111,37 @@ CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
             cpu->exit_request = 0;
             return CPU_EXEC_EXIT;
         }
+        /* A #DB trap of the previous instruction (single-step, data or
+         * I/O breakpoint, task-switch T bit) comes first. After delivering
+         * an event, look again: the next one may be due before the
+         * handler's first instruction (SDM Vol. 3A §17.3.1.4). */
+        if (cpu_debug_trap_pending(cpu)) {
+            cpu_debug_take_trap(cpu);
+            if (cpu->stop_on_exception) {
+                clock_advance_icount(cpu->clock, cpu->insns_retired - cpu->insns_counted);
+                return CPU_EXEC_EXCEPTION;
+            }
+            if (!deliver_pending(cpu)) {
+                clock_advance_icount(cpu->clock, cpu->insns_retired - cpu->insns_counted);
+                return CPU_EXEC_SHUTDOWN;
+            }
+            continue;
+        }
+        /* NMI ignores IF; once taken it is blocked until an IRET, so this
+         * cannot repeat (SDM Vol. 3A §6.7.1). */
+        if (cpu_nmi_take(cpu)) {
+            cpu_deliver_external(cpu, EXCP_NMI);
+            continue;
+        }
         if (!cpu->irq_inhibit && (cpu->eflags & EFLAGS_IF) && cpu->intr.pending &&
             cpu->intr.pending(cpu->intr.opaque)) {
             cpu->halted = false;
             /* An exception while delivering an external interrupt is simply
              * delivered (no double fault: Table 6-5 covers exceptions). */
             cpu_deliver_external(cpu, cpu->intr.ack(cpu->intr.opaque));
+            /* A task gate may have switched to a task with the T bit. */
+            if (cpu_debug_trap_pending(cpu))
+                continue;
         }
         if (cpu->halted)
             return CPU_EXEC_HALTED;
@@ -121,6 +150,8 @@ CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
         /* The shadow covers the one instruction of the block found now. */
         TranslationBlock *tb = find_block(cpu);
         cpu->irq_inhibit = false;
+        bool if_before = cpu->eflags & EFLAGS_IF;
+        cpu_debug_enter_block(cpu);
         if (log_enabled(cpu->log, LOG_EXEC))
             log_printf(cpu->log, "Trace %04x:%08x [%08llx]\n", cpu->seg[SEG_CS].selector, cpu->eip,
                        (unsigned long long)tb->key.phys_pc);
@@ -137,5 +168,6 @@ CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
         } else {
             cpu->insns_retired += tb->icount;
         }
+        cpu_debug_leave_block(cpu, if_before);
     }
 }

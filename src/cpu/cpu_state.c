@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cpu/cpu.h"
+#include "cpu/debug.h"
 #include "cpu/guest.h"
 #include "cpu/translate.h"
 
@@ -76,6 +77,7 @@ void cpu_reset(CpuState *cpu, const CpuModel *model)
     cpu->tr = (SegmentCache){.limit = 0xFFFF, .flags = 0x8B};
     cpu->a20_mask = 0xFFFFFFFF;
     tlb_init(&cpu->tlb);
+    cpu_debug_reset(cpu);
     cpu->efer = 0;
     cpu->pat = 0x0007040600070406ULL;   /* the PAT's power-up value (SDM Vol. 3A §11.12.4) */
 }

@@ -1,12 +1,15 @@
 /* Exceptions and interrupts: raising (restore the faulting instruction's
- * state, leave translated code) and delivery through the real-mode IVT or
- * the protected-mode IDT (SDM Vol. 3A §6.12 "Exception and interrupt
- * handling", §20.1.4 for real mode), with the double- and triple-fault
- * rules of §6.15 (interrupt 8). Segment loads and descriptor decoding for
- * the flat protected mode of this stage live here too. */
+ * state, leave translated code) and delivery (SDM Vol. 3A §6.12) through
+ * the real-mode IVT (§20.1.4) or the IDT: interrupt and trap gates to the
+ * same or a more privileged level with the TSS stack switch (§6.12.1),
+ * from virtual-8086 mode to CPL 0 (§20.3.1.1), and task gates (§6.12.2).
+ * Error codes follow Table 6-1 and §6.13 (the EXT bit). The double- and
+ * triple-fault rules are cpu_exec.c's; segment machinery is desc.c's. */
 #include "cpu/exception.h"
 
+#include "cpu/desc.h"
 #include "cpu/mem.h"
+#include "cpu/task.h"
 
 static void restore_position(CpuState *cpu, bool completed)
 {
@@ -30,12 +33,26 @@ static void leave(CpuState *cpu)
     longjmp(cpu->jmp_env, 1);
 }
 
+/* Whether the CPU pushes an error code is the vector's property (SDM Vol.
+ * 3A Table 6-1), whatever the raiser says: #DF, #TS, #NP, #SS, #GP, #PF
+ * and #AC have one. External interrupts and INT n never push one. */
+static bool vector_has_error_code(int vector)
+{
+    switch (vector) {
+    case EXCP_DF: case EXCP_TS: case EXCP_NP: case EXCP_SS: case EXCP_GP: case EXCP_PF: case EXCP_AC:
+        return true;
+    default:
+        return false;
+    }
+}
+
 void cpu_raise_exception(CpuState *cpu, int vector, bool has_error, uint32_t error)
 {
     restore_position(cpu, false);
+    bool with_code = vector_has_error_code(vector);
     cpu->exception_vector = vector;
-    cpu->exception_has_error = has_error;
-    cpu->exception_error = error;
+    cpu->exception_has_error = with_code;
+    cpu->exception_error = with_code && has_error ? error : 0;
     cpu->exception_next_eip = cpu->eip;     /* faults restart the instruction */
     cpu->exception_soft = false;
     leave(cpu);
@@ -44,6 +61,13 @@ void cpu_raise_exception(CpuState *cpu, int vector, bool has_error, uint32_t err
 void cpu_raise_interrupt(CpuState *cpu, int vector, uint32_t next_eip)
 {
     restore_position(cpu, true);
+    /* EIP is left after the instruction (what a trap shows), but a fault
+     * while delivering it saves the INT's own EIP (VM86 monitors decode
+     * the INT n that faulted): delivery goes back there. */
+    cpu->exception_insn_eip = cpu->eip;
+    ExecPosition pos;
+    if (exec_current_position(&cpu->engine, &pos))
+        cpu->exception_insn_eip = (uint32_t)pos.pc;
     cpu->exception_vector = vector;
     cpu->exception_has_error = false;
     cpu->exception_error = 0;
@@ -61,208 +85,229 @@ int cpu_cpl(const CpuState *cpu)
     return (int)(cpu->seg[SEG_CS].selector & 3);
 }
 
-static bool stack32(const CpuState *cpu)
-{
-    return (cpu->cr[0] & CR0_PE) && !(cpu->eflags & EFLAGS_VM) && (cpu->seg[SEG_SS].flags & SEG_FLAG_DB);
-}
-
 void cpu_push(CpuState *cpu, uint32_t val, unsigned size)
 {
-    uint32_t sp = cpu->regs[R_ESP] - size;
-    if (!stack32(cpu))
-        sp &= 0xFFFF;
-    cpu_st(cpu, cpu->seg[SEG_SS].base + sp, val, size);
-    if (stack32(cpu))
-        cpu->regs[R_ESP] = sp;
-    else
-        cpu->regs[R_ESP] = (cpu->regs[R_ESP] & 0xFFFF0000) | sp;
+    StackFrame f;
+    stack_init_current(cpu, &f);
+    stack_push(cpu, &f, val, size);
+    stack_flush(cpu, &f);
+    cpu->regs[R_ESP] = f.esp;
 }
 
 uint32_t cpu_pop(CpuState *cpu, unsigned size)
 {
-    uint32_t sp = stack32(cpu) ? cpu->regs[R_ESP] : (cpu->regs[R_ESP] & 0xFFFF);
-    uint32_t v = cpu_ld(cpu, cpu->seg[SEG_SS].base + sp, size);
-    sp += size;
-    if (stack32(cpu))
-        cpu->regs[R_ESP] = sp;
-    else
-        cpu->regs[R_ESP] = (cpu->regs[R_ESP] & 0xFFFF0000) | (sp & 0xFFFF);
+    StackFrame f;
+    stack_init_current(cpu, &f);
+    uint32_t v = stack_pop(cpu, &f, size);
+    cpu->regs[R_ESP] = f.esp;
     return v;
 }
 
 bool cpu_read_descriptor(CpuState *cpu, uint32_t selector, uint32_t *lo, uint32_t *hi)
 {
-    uint32_t base, limit;
-    if (selector & 4) {
-        base = cpu->ldt.base;
-        limit = cpu->ldt.limit;
-    } else {
-        base = cpu->gdt_base;
-        limit = cpu->gdt_limit;
-    }
-    uint32_t index = selector & ~7u;
-    if (index + 7 > limit)
+    Descriptor d;
+    if (!desc_fetch(cpu, selector, &d))
         return false;
-    *lo = cpu_ld(cpu, base + index, 4);
-    *hi = cpu_ld(cpu, base + index + 4, 4);
+    *lo = d.lo;
+    *hi = d.hi;
     return true;
-}
-
-/* Descriptor words to a segment cache (SDM Vol. 3A §3.4.5, Figure 3-8). */
-static SegmentCache descriptor_to_cache(uint32_t selector, uint32_t lo, uint32_t hi)
-{
-    SegmentCache s;
-    s.selector = selector;
-    s.base = (hi & 0xFF000000) | ((hi & 0xFF) << 16) | (lo >> 16);
-    s.limit = (hi & 0xF0000) | (lo & 0xFFFF);
-    if (hi & (1u << 23))
-        s.limit = (s.limit << 12) | 0xFFF;
-    s.flags = (hi >> 8) & 0xF0FF;
-    return s;
 }
 
 void cpu_load_seg(CpuState *cpu, int seg, uint32_t selector)
 {
     selector &= 0xFFFF;
-    if (!(cpu->cr[0] & CR0_PE) || (cpu->eflags & EFLAGS_VM)) {
-        /* Real and virtual-8086 mode: base = selector * 16; the limit and
-         * attributes stay as they were (the "unreal mode" behaviour). */
+    if (!(cpu->cr[0] & CR0_PE)) {
+        /* Real mode: base = selector * 16; the limit and attributes stay
+         * as they were (the "unreal mode" behaviour, SDM Vol. 3A §20.1.1). */
         cpu->seg[seg].selector = selector;
         cpu->seg[seg].base = selector << 4;
         return;
     }
-    if ((selector & ~3u) == 0) {
-        /* A null selector: fine for data segments until used; never for SS
-         * (SDM Vol. 3A §5.4.1) or CS. */
-        if (seg == SEG_SS || seg == SEG_CS)
-            cpu_raise_exception(cpu, EXCP_GP, true, 0);
-        cpu->seg[seg] = (SegmentCache){.selector = selector};
-        return;
-    }
-    uint32_t lo, hi;
-    if (!cpu_read_descriptor(cpu, selector, &lo, &hi))
-        cpu_raise_exception(cpu, EXCP_GP, true, selector & ~3u);
-    SegmentCache s = descriptor_to_cache(selector, lo, hi);
-    bool is_code_or_data = s.flags & 0x10;
-    bool is_code = s.flags & 0x08;
-    bool writable = !is_code && (s.flags & 0x02);
-    bool readable = !is_code || (s.flags & 0x02);
-    if (!is_code_or_data || (seg == SEG_SS && !writable) || (seg == SEG_CS && !is_code) ||
-        (seg != SEG_CS && !readable))
-        cpu_raise_exception(cpu, EXCP_GP, true, selector & ~3u);
-    if (!(s.flags & SEG_FLAG_P))
-        cpu_raise_exception(cpu, seg == SEG_SS ? EXCP_SS : EXCP_NP, true, selector & ~3u);
-    /* Privilege checks of the full protection model come with issue 4;
-     * at this stage code runs at CPL 0 with flat segments. */
-    cpu->seg[seg] = s;
+    if (cpu->eflags & EFLAGS_VM)
+        seg_load_vm86(cpu, seg, selector);
+    else
+        seg_load_protected(cpu, seg, selector, (unsigned)cpu_cpl(cpu), EXCP_GP);
 }
 
+/* An event being delivered. */
+typedef struct Event {
+    int vector;
+    bool soft;                  /* INT n, INT3, INTO: gate DPL checked, EXT = 0 */
+    bool has_error;
+    uint32_t error;
+    uint32_t next_eip;          /* the EIP the handler returns to */
+} Event;
+
 /* Real-mode delivery through the IVT (SDM Vol. 3A §20.1.4). */
-static void deliver_real(CpuState *cpu, int vector, uint32_t next_eip)
+static void deliver_real(CpuState *cpu, const Event *ev)
 {
-    uint32_t entry = cpu->idt_base + (uint32_t)vector * 4;
-    if ((uint32_t)vector * 4 + 3 > cpu->idt_limit)
-        cpu_raise_exception(cpu, EXCP_GP, true, (uint32_t)vector * 8 + 2);
-    uint32_t off = cpu_ld(cpu, entry, 2);
-    uint32_t sel = cpu_ld(cpu, entry + 2, 2);
-    cpu_push(cpu, cpu_get_eflags(cpu) & 0xFFFF, 2);
-    cpu_push(cpu, cpu->seg[SEG_CS].selector, 2);
-    cpu_push(cpu, next_eip & 0xFFFF, 2);
+    uint32_t entry = (uint32_t)ev->vector * 4;
+    if (entry + 3 > cpu->idt_limit)
+        cpu_raise_exception(cpu, EXCP_GP, true, 0);
+    uint32_t off = cpu_ld(cpu, cpu->idt_base + entry, 2);
+    uint32_t sel = cpu_ld(cpu, cpu->idt_base + entry + 2, 2);
+    StackFrame f;
+    stack_init_current(cpu, &f);
+    stack_push(cpu, &f, cpu_get_eflags(cpu), 2);
+    stack_push(cpu, &f, cpu->seg[SEG_CS].selector, 2);
+    stack_push(cpu, &f, ev->next_eip, 2);
+    stack_flush(cpu, &f);
+    cpu->regs[R_ESP] = f.esp;
     cpu->eflags &= ~(EFLAGS_IF | EFLAGS_TF | EFLAGS_AC | EFLAGS_RF);
     cpu->seg[SEG_CS].selector = sel;
     cpu->seg[SEG_CS].base = sel << 4;
     cpu->eip = off;
 }
 
-/* Protected-mode delivery through an interrupt or trap gate to a handler
- * at the current privilege level (SDM Vol. 3A §6.12.1). */
-static void deliver_protected(CpuState *cpu, int vector, bool soft, bool has_error, uint32_t error,
-                              uint32_t next_eip)
+/* Through a task gate (SDM Vol. 2A INT n, TASK-GATE). */
+static void deliver_task_gate(CpuState *cpu, const Event *ev, const Descriptor *gate, uint32_t ext)
 {
-    uint32_t ext = soft ? 0 : 1;
-    if ((uint32_t)vector * 8 + 7 > cpu->idt_limit)
-        cpu_raise_exception(cpu, EXCP_GP, true, (uint32_t)vector * 8 + 2 + ext);
-    uint32_t lo = cpu_ld(cpu, cpu->idt_base + (uint32_t)vector * 8, 4);
-    uint32_t hi = cpu_ld(cpu, cpu->idt_base + (uint32_t)vector * 8 + 4, 4);
-    unsigned type = (hi >> 8) & 0x1F;
-    unsigned dpl = (hi >> 13) & 3;
-    bool gate32;
-    switch (type) {
-    case 0x0E: case 0x0F: gate32 = true; break;     /* 32-bit interrupt / trap gate */
-    case 0x06: case 0x07: gate32 = false; break;    /* 16-bit interrupt / trap gate */
-    case 0x05:
-        LOG(cpu->log, LOG_UNIMP, "interrupt %d through a task gate: task switching is not implemented yet\n",
-            vector);
-        cpu_raise_exception(cpu, EXCP_GP, true, (uint32_t)vector * 8 + 2 + ext);
-    default:
-        cpu_raise_exception(cpu, EXCP_GP, true, (uint32_t)vector * 8 + 2 + ext);
+    uint32_t tss = gate_selector(gate);
+    tss_check_target(cpu, tss, ext);
+    cpu_task_switch(cpu, tss, TASK_SWITCH_INT, ev->next_eip, ev->has_error, ev->error);
+}
+
+/* Read and check the IDT gate for the event (SDM Vol. 2A INT n,
+ * PROTECTED-MODE); returns its type. */
+static unsigned read_gate(CpuState *cpu, const Event *ev, uint32_t ext, Descriptor *gate)
+{
+    uint32_t idt_err = (uint32_t)ev->vector * 8 + 2 + ext;
+    if ((uint32_t)ev->vector * 8 + 7 > cpu->idt_limit)
+        cpu_raise_exception(cpu, EXCP_GP, true, idt_err);
+    gate->lo = cpu_ld_sys(cpu, cpu->idt_base + (uint32_t)ev->vector * 8, 4);
+    gate->hi = cpu_ld_sys(cpu, cpu->idt_base + (uint32_t)ev->vector * 8 + 4, 4);
+    unsigned type = desc_type(gate);
+    bool usable = desc_is_system(gate) && (type == DESC_TASK_GATE || type == DESC_INT_GATE16 ||
+                                           type == DESC_TRAP_GATE16 || type == DESC_INT_GATE32 ||
+                                           type == DESC_TRAP_GATE32);
+    if (!usable)
+        cpu_raise_exception(cpu, EXCP_GP, true, idt_err);
+    /* INT n, INT3 and INTO may only use gates at or above CPL (§6.12.1.1);
+     * exceptions and external interrupts ignore the gate's DPL. */
+    if (ev->soft && desc_dpl(gate) < (unsigned)cpu_cpl(cpu))
+        cpu_raise_exception(cpu, EXCP_GP, true, (uint32_t)ev->vector * 8 + 2);
+    if (!desc_present(gate))
+        cpu_raise_exception(cpu, EXCP_NP, true, idt_err);
+    return type;
+}
+
+/* Protected-mode (and virtual-8086 mode) delivery through the IDT. Every
+ * check and every push is done before any register changes, so a fault
+ * here is delivered on the state of the interrupted instruction. */
+static void deliver_protected(CpuState *cpu, const Event *ev)
+{
+    uint32_t ext = ev->soft ? 0 : 1;
+    unsigned cpl = (unsigned)cpu_cpl(cpu);
+    bool vm = cpu->eflags & EFLAGS_VM;
+    Descriptor gate;
+    unsigned type = read_gate(cpu, ev, ext, &gate);
+    if (type == DESC_TASK_GATE) {
+        deliver_task_gate(cpu, ev, &gate, ext);
+        return;
     }
-    /* INT n, INT3 and INTO check the gate's DPL against CPL (§6.12.1.1). */
-    if (soft && dpl < (unsigned)cpu_cpl(cpu))
-        cpu_raise_exception(cpu, EXCP_GP, true, (uint32_t)vector * 8 + 2);
-    if (!(hi & (1u << 15)))
-        cpu_raise_exception(cpu, EXCP_NP, true, (uint32_t)vector * 8 + 2 + ext);
-    uint32_t sel = lo >> 16;
-    uint32_t offset = (hi & 0xFFFF0000) | (lo & 0xFFFF);
-    if (!gate32)
-        offset &= 0xFFFF;
-    if ((sel & ~3u) == 0)
-        cpu_raise_exception(cpu, EXCP_GP, true, ext);
-    uint32_t clo, chi;
-    if (!cpu_read_descriptor(cpu, sel, &clo, &chi))
-        cpu_raise_exception(cpu, EXCP_GP, true, (sel & ~3u) + ext);
-    SegmentCache cs = descriptor_to_cache(sel, clo, chi);
-    if ((cs.flags & 0x18) != 0x18)
-        cpu_raise_exception(cpu, EXCP_GP, true, (sel & ~3u) + ext);
-    if (!(cs.flags & SEG_FLAG_P))
-        cpu_raise_exception(cpu, EXCP_NP, true, (sel & ~3u) + ext);
-    unsigned target_dpl = (cs.flags >> 5) & 3;
-    bool conforming = cs.flags & 0x04;
-    if (!conforming && target_dpl < (unsigned)cpu_cpl(cpu)) {
-        LOG(cpu->log, LOG_UNIMP, "interrupt %d to a more privileged level: stack switching is not implemented yet\n",
-            vector);
-        cpu_raise_exception(cpu, EXCP_GP, true, (sel & ~3u) + ext);
-    }
+    bool gate32 = type & 8;
     unsigned size = gate32 ? 4 : 2;
+    uint32_t sel = gate_selector(&gate);
+    uint32_t offset = gate32 ? gate_offset(&gate) : (gate_offset(&gate) & 0xFFFF);
+    uint32_t cs_err = sel_error(sel) | ext;
+    if (sel_is_null(sel))
+        cpu_raise_exception(cpu, EXCP_GP, true, ext);
+    Descriptor cs;
+    if (!desc_fetch(cpu, sel, &cs))
+        cpu_raise_exception(cpu, EXCP_GP, true, cs_err);
+    unsigned dpl = desc_dpl(&cs);
+    if (!desc_is_code(&cs) || dpl > cpl)
+        cpu_raise_exception(cpu, EXCP_GP, true, cs_err);
+    if (!desc_present(&cs))
+        cpu_raise_exception(cpu, EXCP_NP, true, cs_err);
+    /* A nonconforming handler below CPL runs on its own stack; from
+     * virtual-8086 mode it must be at level 0 (§20.3.1.1). */
+    bool inner = !desc_is_conforming(&cs) && dpl < cpl;
+    if (vm && (!inner || dpl != 0))
+        cpu_raise_exception(cpu, EXCP_GP, true, cs_err);
+    unsigned new_cpl = inner ? dpl : cpl;
+
     uint32_t eflags = cpu_get_eflags(cpu);
-    cpu_push(cpu, eflags, size);
-    cpu_push(cpu, cpu->seg[SEG_CS].selector, size);
-    cpu_push(cpu, next_eip, size);
-    if (has_error)
-        cpu_push(cpu, error, size);
-    cs.selector = (sel & ~3u) | (uint32_t)cpu_cpl(cpu);
-    cpu->seg[SEG_CS] = cs;
+    StackFrame f;
+    SegmentCache new_ss = cpu->seg[SEG_SS];
+    if (inner) {
+        uint32_t ss_sel, esp;
+        tss_get_inner_stack(cpu, dpl, ext, &ss_sel, &esp);
+        new_ss = seg_check_inner_stack(cpu, ss_sel, dpl, ext);
+        stack_init(&f, &new_ss, esp, sel_error(ss_sel) | ext, true);
+        if (vm) {
+            stack_push(cpu, &f, cpu->seg[SEG_GS].selector, size);
+            stack_push(cpu, &f, cpu->seg[SEG_FS].selector, size);
+            stack_push(cpu, &f, cpu->seg[SEG_DS].selector, size);
+            stack_push(cpu, &f, cpu->seg[SEG_ES].selector, size);
+        }
+        stack_push(cpu, &f, cpu->seg[SEG_SS].selector, size);
+        stack_push(cpu, &f, cpu->regs[R_ESP], size);
+    } else {
+        stack_init_current(cpu, &f);
+        f.error = ext;          /* #SS(EXT) on the current stack */
+    }
+    stack_push(cpu, &f, eflags, size);
+    stack_push(cpu, &f, cpu->seg[SEG_CS].selector, size);
+    stack_push(cpu, &f, ev->next_eip, size);
+    if (ev->has_error)
+        stack_push(cpu, &f, ev->error, size);
+    if (offset > desc_limit(&cs))
+        cpu_raise_exception(cpu, EXCP_GP, true, ext);
+    desc_set_accessed(cpu, sel, &cs);
+    stack_flush(cpu, &f);
+
+    /* Commit: nothing below can fault. */
+    cpu->seg[SEG_SS] = new_ss;
+    cpu->regs[R_ESP] = f.esp;
+    if (vm) {
+        seg_load_null(cpu, SEG_ES, 0);
+        seg_load_null(cpu, SEG_DS, 0);
+        seg_load_null(cpu, SEG_FS, 0);
+        seg_load_null(cpu, SEG_GS, 0);
+    }
+    cpu->seg[SEG_CS] = desc_to_cache((sel & ~3u) | new_cpl, &cs);
     cpu->eip = offset;
     uint32_t clear = EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM;
-    if (!(type & 1))
+    if (type == DESC_INT_GATE16 || type == DESC_INT_GATE32)
         clear |= EFLAGS_IF;     /* interrupt gates also clear IF; trap gates do not */
     cpu->eflags &= ~clear;
 }
 
-static void deliver(CpuState *cpu, int vector, bool soft, bool has_error, uint32_t error, uint32_t next_eip)
+static void deliver(CpuState *cpu, const Event *ev)
 {
-    LOG(cpu->log, LOG_INT, "interrupt %d%s at %04x:%08x err=%x next=%08x\n", vector, soft ? " (soft)" : "",
-        cpu->seg[SEG_CS].selector, cpu->eip, has_error ? error : 0, next_eip);
-    if (cpu->cr[0] & CR0_PE) {
-        if (cpu->eflags & EFLAGS_VM) {
-            LOG(cpu->log, LOG_UNIMP, "interrupt %d in virtual-8086 mode is not implemented yet\n", vector);
-            cpu_raise_exception(cpu, EXCP_GP, true, 0);
-        }
-        deliver_protected(cpu, vector, soft, has_error, error, next_eip);
-    } else {
-        deliver_real(cpu, vector, next_eip);
+    LOG(cpu->log, LOG_INT, "interrupt %d%s at %04x:%08x err=%x next=%08x cpl=%d%s\n", ev->vector,
+        ev->soft ? " (soft)" : "", cpu->seg[SEG_CS].selector, cpu->eip, ev->has_error ? ev->error : 0,
+        ev->next_eip, cpu_cpl(cpu), (cpu->eflags & EFLAGS_VM) ? " vm86" : "");
+    if (ev->soft) {
+        /* Until delivery succeeds the INT has not completed: a fault here
+         * is taken at the INT (and it does not count as retired). */
+        cpu->eip = cpu->exception_insn_eip;
+        cpu->insns_retired--;
     }
+    if (cpu->cr[0] & CR0_PE)
+        deliver_protected(cpu, ev);
+    else
+        deliver_real(cpu, ev);
+    if (ev->soft)
+        cpu->insns_retired++;
 }
 
 void cpu_deliver_exception(CpuState *cpu)
 {
-    int vector = cpu->exception_vector;
+    Event ev = {
+        .vector = cpu->exception_vector,
+        .soft = cpu->exception_soft,
+        .has_error = cpu->exception_has_error,
+        .error = cpu->exception_error,
+        .next_eip = cpu->exception_next_eip,
+    };
     cpu->exception_vector = -1;
-    deliver(cpu, vector, cpu->exception_soft, cpu->exception_has_error, cpu->exception_error,
-            cpu->exception_next_eip);
+    deliver(cpu, &ev);
 }
 
 void cpu_deliver_external(CpuState *cpu, uint8_t vector)
 {
-    deliver(cpu, vector, false, false, 0, cpu->eip);
+    Event ev = {.vector = vector, .next_eip = cpu->eip};
+    deliver(cpu, &ev);
 }

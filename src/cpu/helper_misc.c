@@ -1,12 +1,17 @@
 /* C helpers for x86 instructions that touch machine state: flags
- * materialization, exceptions and software interrupts, port I/O, EFLAGS
- * moves with each mode's rules, CPUID, RDTSC, HLT, and the #UD of
- * instructions jitpc does not implement. SDM Vol. 2 instruction pages. */
+ * materialization, exceptions and software interrupts, port I/O with the
+ * IOPL and I/O permission bitmap checks, EFLAGS moves (POPF, CLI, STI)
+ * with each mode's rules, CPUID, HLT, and the #UD of instructions jitpc
+ * does not implement. SDM Vol. 2 instruction pages; RDTSC and the MSRs
+ * are in helper_msr.c, virtual-8086 specifics in vm86.c. */
 #include <string.h>
 
 #include "cpu/cpu.h"
+#include "cpu/debug.h"
 #include "cpu/exception.h"
 #include "cpu/guest.h"
+#include "cpu/mem.h"
+#include "cpu/vm86.h"
 
 uint64_t helper_cc_compute_all(void *env, uint64_t op, uint64_t dst, uint64_t src, uint64_t src2)
 {
@@ -40,17 +45,27 @@ uint64_t helper_into(void *env, uint64_t next_eip, uint64_t a1, uint64_t a2, uin
     return 0;
 }
 
-/* Protected-mode IOPL check (SDM Vol. 1 §18.5.1); the TSS I/O permission
- * bitmap that can still allow the access comes with the protection issue. */
+/* I/O permission (SDM Vol. 1 §18.5): in protected mode with CPL > IOPL,
+ * and always in virtual-8086 mode, every bit for the accessed ports must
+ * be clear in the TSS I/O permission bitmap (§18.5.2). The bitmap needs a
+ * 32-bit TSS; its two bytes covering the access must be inside the TSS
+ * limit, else #GP(0). TSS reads are implicit supervisor accesses. */
 static void check_io(CpuState *cpu, uint32_t port, unsigned size)
 {
-    bool pe = cpu->cr[0] & CR0_PE;
+    if (!(cpu->cr[0] & CR0_PE))
+        return;
     unsigned iopl = (cpu->eflags & EFLAGS_IOPL) >> 12;
-    if (pe && ((cpu->eflags & EFLAGS_VM) || (unsigned)cpu_cpl(cpu) > iopl)) {
-        LOG(cpu->log, LOG_UNIMP, "I/O to port 0x%x size %u above IOPL: the TSS permission bitmap is not "
-            "implemented yet\n", port, size);
+    if (!(cpu->eflags & EFLAGS_VM) && (unsigned)cpu_cpl(cpu) <= iopl)
+        return;
+    unsigned type = cpu->tr.flags & 0x1F;
+    if ((type != 0x09 && type != 0x0B) || cpu->tr.limit < 0x67)
         cpu_raise_exception(cpu, EXCP_GP, true, 0);
-    }
+    uint32_t off = cpu_ld_sys(cpu, cpu->tr.base + 0x66, 2) + ((port & 0xFFFF) >> 3);
+    if (off + 1 > cpu->tr.limit)
+        cpu_raise_exception(cpu, EXCP_GP, true, 0);
+    uint32_t bits = cpu_ld_sys(cpu, cpu->tr.base + off, 2);
+    if (bits & (((1u << size) - 1) << (port & 7)))
+        cpu_raise_exception(cpu, EXCP_GP, true, 0);
 }
 
 uint64_t helper_in(void *env, uint64_t port, uint64_t size, uint64_t a2, uint64_t a3)
@@ -58,6 +73,7 @@ uint64_t helper_in(void *env, uint64_t port, uint64_t size, uint64_t a2, uint64_
     CpuState *cpu = env;
     (void)a2, (void)a3;
     check_io(cpu, (uint32_t)port, (unsigned)size);
+    cpu_debug_check_io(cpu, (uint32_t)port, (unsigned)size);
     cpu_sync_icount(cpu);   /* devices see the exact time of the access */
     return as_read(cpu->io, port & 0xFFFF, (unsigned)size);
 }
@@ -67,6 +83,7 @@ uint64_t helper_out(void *env, uint64_t port, uint64_t val, uint64_t size, uint6
     CpuState *cpu = env;
     (void)a3;
     check_io(cpu, (uint32_t)port, (unsigned)size);
+    cpu_debug_check_io(cpu, (uint32_t)port, (unsigned)size);
     cpu_sync_icount(cpu);
     as_write(cpu->io, port & 0xFFFF, val, (unsigned)size);
     return 0;
@@ -86,64 +103,73 @@ uint64_t helper_set_eflags(void *env, uint64_t value, uint64_t mask, uint64_t a2
     return 0;
 }
 
-/* POPF/POPFD: which bits may change (SDM Vol. 2B POPF, Table "Effect of
- * POPF/POPFD on the EFLAGS Register"). */
+/* POPF/POPFD (SDM Vol. 2B POPF, Table "Effect of POPF/POPFD on the EFLAGS
+ * Register"): VM, VIF and VIP never change; IOPL only at CPL 0; IF only
+ * at CPL <= IOPL; POPFD clears RF. Virtual-8086 mode is vm86.c's. */
 uint64_t helper_popf(void *env, uint64_t value, uint64_t size, uint64_t a2, uint64_t a3)
 {
     CpuState *cpu = env;
     (void)a2, (void)a3;
-    uint32_t mask = CC_ALL | EFLAGS_TF | EFLAGS_DF | EFLAGS_NT | EFLAGS_IF | EFLAGS_IOPL;
+    if ((cpu->cr[0] & CR0_PE) && (cpu->eflags & EFLAGS_VM)) {
+        vm86_popf(cpu, (uint32_t)value, (unsigned)size);
+        return 0;
+    }
+    uint32_t mask = EFLAGS_WRITABLE16;
     if (size == 4)
         mask |= EFLAGS_AC | EFLAGS_ID;
     if (cpu->cr[0] & CR0_PE) {
-        if (cpu->eflags & EFLAGS_VM) {
-            if (((cpu->eflags & EFLAGS_IOPL) >> 12) < 3) {
-                LOG(cpu->log, LOG_UNIMP, "POPF in virtual-8086 mode with IOPL < 3 (VME) is not implemented yet\n");
-                cpu_raise_exception(cpu, EXCP_GP, true, 0);
-            }
+        unsigned cpl = (unsigned)cpu_cpl(cpu);
+        if (cpl > 0)
             mask &= ~EFLAGS_IOPL;
-        } else {
-            int cpl = cpu_cpl(cpu);
-            if (cpl > 0)
-                mask &= ~EFLAGS_IOPL;
-            if ((unsigned)cpl > ((cpu->eflags & EFLAGS_IOPL) >> 12))
-                mask &= ~EFLAGS_IF;
-        }
+        if (cpl > ((cpu->eflags & EFLAGS_IOPL) >> 12))
+            mask &= ~EFLAGS_IF;
     }
     if (size == 2)
         mask &= 0xFFFF;
     cpu_set_eflags(cpu, (uint32_t)value, mask);
+    if (size == 4)
+        cpu->eflags &= ~EFLAGS_RF;
     return 0;
 }
 
-static void check_if_change(CpuState *cpu)
-{
-    if ((cpu->cr[0] & CR0_PE) &&
-        ((cpu->eflags & EFLAGS_VM) ? ((cpu->eflags & EFLAGS_IOPL) >> 12) < 3
-                                   : (unsigned)cpu_cpl(cpu) > ((cpu->eflags & EFLAGS_IOPL) >> 12)))
-        cpu_raise_exception(cpu, EXCP_GP, true, 0);
-}
-
+/* CLI/STI: IF, or VIF under VME/PVI, or #GP(0) (SDM Vol. 2A CLI). */
 uint64_t helper_cli(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
     CpuState *cpu = env;
     (void)a0, (void)a1, (void)a2, (void)a3;
-    check_if_change(cpu);
-    cpu->eflags &= ~EFLAGS_IF;
-    return 0;
+    switch (vm86_cli_sti_mode(cpu)) {
+    case IF_MODE_REAL:
+        cpu->eflags &= ~EFLAGS_IF;
+        return 0;
+    case IF_MODE_VIRTUAL:
+        cpu->eflags &= ~EFLAGS_VIF;
+        return 0;
+    default:
+        cpu_raise_exception(cpu, EXCP_GP, true, 0);
+    }
 }
 
 uint64_t helper_sti(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
     CpuState *cpu = env;
     (void)a0, (void)a1, (void)a2, (void)a3;
-    check_if_change(cpu);
-    /* Interrupts stay held until after the next instruction (SDM Vol. 2B
-     * STI); the translator ends the block after STI. */
-    if (!(cpu->eflags & EFLAGS_IF))
-        cpu->irq_inhibit = true;
-    cpu->eflags |= EFLAGS_IF;
-    return 0;
+    switch (vm86_cli_sti_mode(cpu)) {
+    case IF_MODE_REAL:
+        /* Interrupts stay held until after the next instruction (SDM Vol.
+         * 2B STI); the translator ends the block after STI. */
+        if (!(cpu->eflags & EFLAGS_IF))
+            cpu->irq_inhibit = true;
+        cpu->eflags |= EFLAGS_IF;
+        return 0;
+    case IF_MODE_VIRTUAL:
+        /* A pending virtual interrupt goes to the monitor first (§20.3.2). */
+        if (cpu->eflags & EFLAGS_VIP)
+            cpu_raise_exception(cpu, EXCP_GP, true, 0);
+        cpu->eflags |= EFLAGS_VIF;
+        return 0;
+    default:
+        cpu_raise_exception(cpu, EXCP_GP, true, 0);
+    }
 }
 
 static uint32_t str4(const char *s)
@@ -188,21 +214,6 @@ uint64_t helper_cpuid(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t
     cpu->regs[R_EBX] = r[1];
     cpu->regs[R_ECX] = r[2];
     cpu->regs[R_EDX] = r[3];
-    return 0;
-}
-
-/* The time-stamp counter runs at 1 GHz of machine-clock time: one tick
- * per virtual nanosecond, deterministic under -icount. */
-uint64_t helper_rdtsc(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-    CpuState *cpu = env;
-    (void)a0, (void)a1, (void)a2, (void)a3;
-    if ((cpu->cr[4] & (1u << 2)) && cpu_cpl(cpu) != 0)     /* CR4.TSD */
-        cpu_raise_exception(cpu, EXCP_GP, true, 0);
-    cpu_sync_icount(cpu);
-    uint64_t tsc = (uint64_t)clock_now(cpu->clock);
-    cpu->regs[R_EAX] = (uint32_t)tsc;
-    cpu->regs[R_EDX] = (uint32_t)(tsc >> 32);
     return 0;
 }
 

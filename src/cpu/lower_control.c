@@ -161,12 +161,18 @@ static void lower_iret(DisasContext *s)
 static void lower_int(DisasContext *s)
 {
     int vector;
+    unsigned helper = HELPER_soft_interrupt;
     switch (s->d->mnemonic) {
     case MN_INT3: vector = EXCP_BP; break;
     case MN_INT1: vector = EXCP_DB; break;
-    default: vector = (int)(s->d->imm & 0xFF); break;
+    default:
+        /* INT n alone is IOPL-sensitive in virtual-8086 mode, and may be
+         * redirected to the 8086 IVT under VME (vm86.c). */
+        vector = (int)(s->d->imm & 0xFF);
+        helper = HELPER_int_n;
+        break;
     }
-    gen_helper(s, HELPER_soft_interrupt, IR_NO_TEMP, 2, gen_imm(s, (uint32_t)vector), gen_imm(s, s->next_pc));
+    gen_helper(s, helper, IR_NO_TEMP, 2, gen_imm(s, (uint32_t)vector), gen_imm(s, s->next_pc));
     ir_exit_tb(s->b, X86_EXIT_NORMAL);
     s->ended = true;
 }

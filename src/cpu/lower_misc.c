@@ -1,8 +1,8 @@
 /* Lowering of flag instructions (CLC STC CMC CLD STD CLI STI SALC), port
  * I/O (IN OUT), CPUID, RDTSC, UD1/UD2, WAIT, and the system instructions
- * needed to switch modes (LGDT LIDT SGDT SIDT, MOV CRn, LMSW, SMSW).
- * The rest of the system instruction set arrives with the protection
- * issue and raises #UD (logged) until then. SDM Vol. 2. */
+ * that switch modes (LGDT LIDT SGDT SIDT, MOV CRn, LMSW, SMSW). CLI, STI
+ * and the port accesses go through helpers with each mode's IOPL rules;
+ * the other system instructions are in lower_sys.c. SDM Vol. 2. */
 #include "cpu/translate.h"
 
 static void set_cf(DisasContext *s, int how)   /* 0 clear, 1 set, 2 complement */

@@ -78,24 +78,31 @@ static void lower_popa(DisasContext *s)
     }
 }
 
+/* PUSHF: in virtual-8086 mode IOPL-sensitive (VME may give a virtual
+ * image), so a helper builds the image there (vm86.c). */
 static void lower_pushf(DisasContext *s)
 {
-    if (s->vm) {
-        /* IOPL-sensitive in virtual-8086 mode; VME comes with issue 4. */
-        gen_unimplemented(s);
-        return;
-    }
+    unsigned size = s->d->op_size;
     IrTemp w = ir_new_temp(s->b, IR_I64), f = gen_tmp(s);
-    gen_helper(s, HELPER_get_eflags, w, 0);
+    if (s->vm)
+        gen_helper(s, HELPER_pushf_vm86, w, 1, gen_imm(s, size));
+    else
+        gen_helper(s, HELPER_get_eflags, w, 0);
     ir_unop(s->b, IR_trunc32, IR_I32, f, w);
-    gen_push(s, gen_mask(s, f, s->d->op_size), s->d->op_size);
+    gen_push(s, gen_mask(s, f, size), size);
 }
 
 static void lower_popf(DisasContext *s)
 {
     unsigned size = s->d->op_size;
-    IrTemp v = gen_pop(s, size);
+    /* Read, let the helper apply (or refuse with #GP) the value, then move
+     * ESP: a fault leaves ESP as it was. */
+    IrTemp off = s->ss32 ? reg_global(R_ESP) : gen_mask(s, reg_global(R_ESP), 2);
+    IrTemp v = gen_load(s, gen_linear(s, SEG_SS, off), size, false);
     gen_helper(s, HELPER_popf, IR_NO_TEMP, 2, v, gen_imm(s, size));
+    IrTemp sp = gen_tmp(s);
+    ir_binop(s->b, IR_add, IR_I32, sp, reg_global(R_ESP), gen_imm(s, size));
+    gen_set_reg(s, R_ESP, s->ss32 ? 4 : 2, sp);
     s->cc_op = CC_OP_EFLAGS;
     /* IF or TF may have changed: back to the loop. */
     gen_end_block(s);

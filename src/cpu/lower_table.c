@@ -12,6 +12,8 @@ void lower_register_bit(LowerFn **t);
 void lower_register_string(LowerFn **t);
 void lower_register_misc(LowerFn **t);
 void lower_register_atomic(LowerFn **t);
+void lower_register_sys(LowerFn **t);
+void lower_register_debug(LowerFn **t);
 
 void lower_table_init(LowerFn **t)
 {
@@ -25,4 +27,6 @@ void lower_table_init(LowerFn **t)
     lower_register_string(t);
     lower_register_misc(t);
     lower_register_atomic(t);
+    lower_register_sys(t);
+    lower_register_debug(t);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cpu/cpu.h"
+#include "cpu/debug.h"
 #include "cpu/exception.h"
 #include "mmu/paging.h"
 
@@ -75,7 +76,10 @@ static TlbEntry *tlb_fill(CpuState *cpu, uint32_t linear, unsigned access, unsig
     bool ram = r && r->kind == REGION_RAM && phys_page - r->base + PAGE_SIZE <= r->size;
     bool rom = r && r->kind == REGION_ROM && phys_page - r->base + PAGE_SIZE <= r->size;
     uint32_t slow = (ram || rom) ? 0 : TLB_MMIO;
-    /* WIRE-DEBUG: data breakpoints mark watched pages slow here. */
+    /* Pages with an enabled data breakpoint take the slow path, where
+     * every access is checked (debug.c). */
+    if (cpu->watch_data && cpu_debug_page_watched(cpu, page))
+        slow |= TLB_MMIO;
     uint32_t write_flags = TLB_INVALID;
     if (w.writable && w.dirty)
         write_flags = slow | (rom ? TLB_MMIO : 0) | (tb_page_has_code(&cpu->engine.cache, phys_page) ? TLB_CODE : 0);
@@ -129,7 +133,9 @@ static uint64_t load_slow(CpuState *cpu, uint32_t linear, unsigned size, unsigne
         return v;
     }
     uint64_t pa = translate(cpu, linear, TLB_READ, kind);
-    /* WIRE-DEBUG: data breakpoint check (read). */
+    /* Before the access: a hit may re-run the instruction on its own. */
+    if (cpu->watch_data)
+        cpu_debug_check_data(cpu, linear, size, false);
     void *host = tlb_lookup(&cpu->tlb, kind, TLB_READ, linear, size);
     if (host)
         return load_le(host, size);
@@ -162,7 +168,8 @@ static void store_slow(CpuState *cpu, uint32_t linear, uint64_t val, unsigned si
         return;
     }
     uint64_t pa = translate(cpu, linear, TLB_WRITE, kind);
-    /* WIRE-DEBUG: data breakpoint check (write). */
+    if (cpu->watch_data)
+        cpu_debug_check_data(cpu, linear, size, true);
     TlbEntry *e = tlb_entry(&cpu->tlb, kind, linear);
     if (!(e->tag[TLB_WRITE] & (TLB_MMIO | TLB_CODE | TLB_INVALID))) {
         store_le((uint8_t *)(uintptr_t)(linear + e->addend), val, size);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cpu/debug.h"
 #include "cpu/mem.h"
 
 static void log_in_asm(CpuState *cpu, const TranslationBlock *tb, const uint8_t *code, size_t len, bool code32)
@@ -29,8 +30,9 @@ static void log_in_asm(CpuState *cpu, const TranslationBlock *tb, const uint8_t 
     cs_close(&h);
 }
 
-/* One instruction: decode at s->pc and lower it; returns its length. */
-static unsigned translate_insn(DisasContext *s, const uint8_t *bytes, size_t avail)
+/* One instruction: decode at s->pc and lower it; returns its length.
+ * `check_bp`: emit the instruction-breakpoint check if DR0-DR3 name it. */
+static unsigned translate_insn(DisasContext *s, const uint8_t *bytes, size_t avail, bool check_bp)
 {
     DecodedInsn d;
     DecodeStatus st = decode_insn(bytes, avail, s->code32, &d);
@@ -42,6 +44,13 @@ static unsigned translate_insn(DisasContext *s, const uint8_t *bytes, size_t ava
     if (!s->code32)
         s->next_pc &= 0xFFFF;
     ir_insn_start(s->b, s->pc, len, -1);
+    /* An instruction breakpoint is a fault before anything else the
+     * instruction could raise, decoding faults included (SDM Vol. 3A
+     * §17.3.1.1). Translations of a breakpoint setup are dropped when it
+     * changes (cpu_debug_set_dr), so matching now is enough. */
+    uint32_t bp_hits = check_bp ? cpu_debug_insn_bp_hits(s->cpu, s->cs_base + s->pc) : 0;
+    if (bp_hits)
+        gen_helper(s, HELPER_debug_insn_bp, IR_NO_TEMP, 1, gen_imm(s, bp_hits));
     switch (st) {
     case DECODE_OK:
         break;
@@ -58,6 +67,10 @@ static unsigned translate_insn(DisasContext *s, const uint8_t *bytes, size_t ava
         gen_exception(s, EXCP_UD);
         return len;
     }
+    /* Executing IRET ends NMI blocking even if the IRET faults (SDM Vol. 3A
+     * §6.7.1), so it comes before the IRET's own checks. */
+    if (d.mnemonic == MN_IRET)
+        gen_helper(s, HELPER_debug_iret, IR_NO_TEMP, 0);
     LowerFn *fn = d.mnemonic < MN_COUNT ? s->cpu->lower[d.mnemonic] : NULL;
     if (!fn)
         gen_unimplemented(s);       /* logged under -d unimp */
@@ -94,10 +107,14 @@ bool x86_translate_block(CpuState *cpu, TranslationBlock *tb, char *why, size_t 
     uint32_t first_page = linear >> TB_PAGE_BITS;
     size_t off = 0;
     /* In an interrupt shadow the block holds just the shadowed instruction,
-     * so the loop can take interrupts right after it (SDM Vol. 2B STI). */
-    unsigned max_insns = (s.hflags & HF_INHIBIT_IRQ) ? 1 : TRANSLATE_MAX_INSNS;
+     * so the loop can take interrupts right after it (SDM Vol. 2B STI);
+     * single-stepping needs the loop after every instruction for its #DB
+     * trap (SDM Vol. 3A §17.3.1.4). */
+    unsigned max_insns = (s.hflags & (HF_INHIBIT_IRQ | HF_DEBUG_STEP)) ? 1 : TRANSLATE_MAX_INSNS;
     for (unsigned n = 0; n < max_insns && !s.ended; n++) {
-        uint32_t len = translate_insn(&s, code + off, have > off ? have - off : 0);
+        /* EFLAGS.RF at entry suppresses the first instruction's breakpoint. */
+        bool check_bp = n > 0 || !(s.hflags & HF_DEBUG_RESUME);
+        uint32_t len = translate_insn(&s, code + off, have > off ? have - off : 0, check_bp);
         uint32_t end_linear = linear + (uint32_t)off + len - 1;
         if ((end_linear >> TB_PAGE_BITS) != first_page)
             tb->pages[1] = cpu_code_phys(cpu, end_linear) >> TB_PAGE_BITS;

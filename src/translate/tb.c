@@ -137,8 +137,10 @@ static void tb_range_in_page(const TranslationBlock *tb, int which, uint32_t *st
         *start = off;
         *end = off + size > (1u << TB_PAGE_BITS) ? (1u << TB_PAGE_BITS) : off + size;
     } else {
+        /* The part in the second page; at least its first byte (a block
+         * registered there always reaches into it). */
         *start = 0;
-        *end = off + size - (1u << TB_PAGE_BITS);
+        *end = off + size > (1u << TB_PAGE_BITS) ? off + size - (1u << TB_PAGE_BITS) : 1;
     }
 }
 
