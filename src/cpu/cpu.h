@@ -84,17 +84,25 @@ typedef struct CpuModel {
     uint32_t max_leaf;          /* highest basic CPUID leaf */
     uint32_t features_edx;      /* CPUID.1:EDX */
     uint32_t features_ecx;      /* CPUID.1:ECX */
+    uint32_t max_ext_leaf;      /* highest extended leaf (0x8000000x), 0: none */
+    uint32_t ext_features_edx;  /* CPUID.80000001H:EDX (NX) */
 } CpuModel;
 
 /* CPUID.1:EDX bits (SDM Vol. 2A, CPUID, Table 3-11). */
 #define CPUID_EDX_FPU (1u << 0)
+#define CPUID_EDX_VME (1u << 1)
 #define CPUID_EDX_PSE (1u << 3)
 #define CPUID_EDX_TSC (1u << 4)
+#define CPUID_EDX_MSR (1u << 5)
 #define CPUID_EDX_PAE (1u << 6)
 #define CPUID_EDX_CX8 (1u << 8)
+#define CPUID_EDX_SEP (1u << 11)
+#define CPUID_EDX_MTRR (1u << 12)
 #define CPUID_EDX_PGE (1u << 13)
 #define CPUID_EDX_CMOV (1u << 15)
+#define CPUID_EDX_PAT (1u << 16)
 #define CPUID_EDX_PSE36 (1u << 17)
+#define CPUID_EXT_EDX_NX (1u << 20) /* CPUID.80000001H:EDX */
 
 /* Mode bits that change how code translates: part of the block key. */
 enum {
@@ -175,6 +183,7 @@ typedef struct CpuState {
     uint32_t exception_next_eip;   /* for software interrupts and traps: the return EIP */
     bool exception_soft;        /* raised by INT n / INT3 / INTO */
     int delivering_vector;      /* exception being delivered (-1 none): double-fault rule */
+    bool delivering_soft;       /* ... and it came from INT n/INT3/INTO (no double-fault rule) */
     uint64_t insns_retired;     /* since reset */
     uint64_t insns_counted;     /* part of insns_retired already given to the clock */
     uint64_t exec_start;        /* insns_retired when cpu_exec was entered */

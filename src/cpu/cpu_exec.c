@@ -59,7 +59,10 @@ static bool deliver_pending(CpuState *cpu)
 {
     int v = cpu->exception_vector;
     int first = cpu->delivering_vector;
-    if (first >= 0) {
+    /* A software INT n is no exception: a fault while delivering it is
+     * simply that fault (SDM Vol. 3A §6.15, interrupt 8: the rule counts
+     * exceptions), even for INT 0x0D. */
+    if (first >= 0 && !cpu->delivering_soft) {
         if (first == EXCP_DF) {
             LOG(cpu->log, LOG_INT, "triple fault (exception %d while delivering #DF)\n", v);
             cpu->delivering_vector = -1;
@@ -75,8 +78,10 @@ static bool deliver_pending(CpuState *cpu)
         }
     }
     cpu->delivering_vector = cpu->exception_vector;
+    cpu->delivering_soft = cpu->exception_soft;
     cpu_deliver_exception(cpu);
     cpu->delivering_vector = -1;
+    cpu->delivering_soft = false;
     return true;
 }
 

@@ -1,22 +1,27 @@
 /* The CPU models -cpu offers and what CPUID reports for each. Signatures
  * (family/model/stepping) as the parts report them in CPUID.1:EAX (Intel
  * SDM Vol. 2A, CPUID). Feature bits are limited to what jitpc implements
- * now: PSE (with PSE-36), PAE, PGE, TSC, CX8, CMOV; the FPU, MMX, SSE,
- * MSRs, SYSENTER and the APIC are added with their issues. */
+ * now: VME, PSE (with PSE-36), TSC, MSR, PAE, CX8, SEP, MTRR, PGE, CMOV,
+ * PAT, and NX on "max"; the FPU, MMX, SSE, the APIC and MCA are added with
+ * their issues. */
 #include <string.h>
 
 #include "cpu/cpu.h"
 
+/* Pentium II: what jitpc implements of a P6 (no FPU/MMX/APIC/MCA yet). */
 #define P6_FEATURES                                                                                 \
-    (CPUID_EDX_PSE | CPUID_EDX_TSC | CPUID_EDX_PAE | CPUID_EDX_CX8 | CPUID_EDX_PGE | CPUID_EDX_CMOV |          \
-     CPUID_EDX_PSE36)
+    (CPUID_EDX_VME | CPUID_EDX_PSE | CPUID_EDX_TSC | CPUID_EDX_MSR | CPUID_EDX_PAE | CPUID_EDX_CX8 |          \
+     CPUID_EDX_SEP | CPUID_EDX_MTRR | CPUID_EDX_PGE | CPUID_EDX_CMOV | CPUID_EDX_PSE36)
+#define P5_FEATURES (CPUID_EDX_VME | CPUID_EDX_PSE | CPUID_EDX_TSC | CPUID_EDX_MSR | CPUID_EDX_CX8)
 
 const CpuModel cpu_models[] = {
-    {"pentium", "Intel Pentium (P5)", 5, 2, 12, "GenuineIntel", 1, CPUID_EDX_PSE | CPUID_EDX_TSC | CPUID_EDX_CX8, 0},
-    {"pentium2", "Intel Pentium II (Deschutes)", 6, 5, 2, "GenuineIntel", 2, P6_FEATURES, 0},
-    {"pentium3", "Intel Pentium III (Katmai)", 6, 7, 3, "GenuineIntel", 2, P6_FEATURES, 0},
-    {"max", "every feature jitpc implements (the default)", 6, 7, 3, "GenuineIntel", 2, P6_FEATURES, 0},
-    {NULL, NULL, 0, 0, 0, NULL, 0, 0, 0},
+    {"pentium", "Intel Pentium (P5)", 5, 2, 12, "GenuineIntel", 1, P5_FEATURES, 0, 0, 0},
+    {"pentium2", "Intel Pentium II (Deschutes)", 6, 5, 2, "GenuineIntel", 2, P6_FEATURES, 0, 0, 0},
+    {"pentium3", "Intel Pentium III (Katmai)", 6, 7, 3, "GenuineIntel", 2, P6_FEATURES | CPUID_EDX_PAT, 0, 0, 0},
+    /* max adds what later parts have and jitpc implements: NX (PAE). */
+    {"max", "every feature jitpc implements (the default)", 6, 7, 3, "GenuineIntel", 2,
+     P6_FEATURES | CPUID_EDX_PAT, 0, 0x80000001, CPUID_EXT_EDX_NX},
+    {NULL, NULL, 0, 0, 0, NULL, 0, 0, 0, 0, 0},
 };
 
 const CpuModel *cpu_model_find(const char *name)

@@ -186,12 +186,18 @@ uint64_t helper_cpuid(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t
     (void)a0, (void)a1, (void)a2, (void)a3;
     uint32_t leaf = cpu->regs[R_EAX];
     uint32_t r[4] = {0, 0, 0, 0};   /* EAX EBX ECX EDX */
-    /* Leaves above the maximum report the highest basic leaf, as Intel
-     * processors do (SDM Vol. 2A CPUID); extended leaves do not exist on
-     * these models. */
-    if (leaf > m->max_leaf)
+    /* Leaves above the maximum (basic or extended) report the highest
+     * basic leaf, as Intel processors do (SDM Vol. 2A CPUID). */
+    bool ext = leaf >= 0x80000000u && m->max_ext_leaf && leaf <= m->max_ext_leaf;
+    if (!ext && leaf > m->max_leaf)
         leaf = m->max_leaf;
     switch (leaf) {
+    case 0x80000000u:
+        r[0] = m->max_ext_leaf;
+        break;
+    case 0x80000001u:
+        r[3] = m->ext_features_edx;
+        break;
     case 0:
         r[0] = m->max_leaf;
         r[1] = str4(m->vendor);

@@ -2,13 +2,15 @@
  * CPU: RDTSC, RDMSR, WRMSR and RDPMC (SDM Vol. 2B), the TSC MSR (Vol. 3B
  * §17.17), SYSENTER MSRs (Vol. 3A §5.8.7), the APIC base (§10.4.4), MTRRs
  * (§11.11) and PAT (§11.12); register numbers from SDM Vol. 4, Table 2-2
- * and the P6 family table. IA32_EFER belongs with NX to the paging work:
- * until the model advertises NX it is an unknown MSR here. */
+ * and the P6 family table. IA32_EFER exists only on models with NX
+ * (CPUID.80000001H:EDX.NX, SDM Vol. 4 Table 2-2): its only bit here is NXE. */
 #include "cpu/cpu.h"
 #include "cpu/exception.h"
 #include "cpu/guest.h"
+#include "cpu/mem.h"
 
 enum {
+    MSR_EFER = (int)0xC0000080u,
     MSR_TSC = 0x10,
     MSR_PLATFORM_ID = 0x17,
     MSR_APIC_BASE = 0x1B,
@@ -124,6 +126,11 @@ static MsrStatus msr_read(CpuState *cpu, uint32_t msr, uint64_t *v)
     case MSR_SYSENTER_EIP: *v = cpu->sysenter_eip; return MSR_OK;
     case MSR_PAT: *v = cpu->pat; return MSR_OK;
     case MSR_MTRR_DEF_TYPE: *v = cpu->mtrr_def_type; return MSR_OK;
+    case MSR_EFER:
+        if (!(cpu->model->ext_features_edx & CPUID_EXT_EDX_NX))
+            return MSR_UNKNOWN;
+        *v = cpu->efer;
+        return MSR_OK;
     default: return MSR_UNKNOWN;
     }
 }
@@ -182,6 +189,15 @@ static MsrStatus msr_write(CpuState *cpu, uint32_t msr, uint64_t v)
         if ((v & ~0xCFFULL) || !memory_type_valid(v & 0xFF, false))
             return MSR_BAD_VALUE;
         cpu->mtrr_def_type = v;
+        return MSR_OK;
+    case MSR_EFER:
+        if (!(cpu->model->ext_features_edx & CPUID_EXT_EDX_NX))
+            return MSR_UNKNOWN;
+        if (v & ~(uint64_t)EFER_NXE)
+            return MSR_BAD_VALUE;   /* no long mode, no SYSCALL on this CPU */
+        if ((cpu->efer ^ v) & EFER_NXE)
+            cpu_tlb_flush(cpu);     /* translations cached under the old NX rule */
+        cpu->efer = v;
         return MSR_OK;
     default:
         return MSR_UNKNOWN;

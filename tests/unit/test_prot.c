@@ -30,7 +30,8 @@ enum { A_CODE0 = 0x9B, A_DATA0 = 0x93, A_CODE3 = 0xFB, A_DATA3 = 0xF3, F_FLAT = 
 /* A P6 that has everything this issue implements: VME, TSC, MSR, CX8,
  * SEP, CMOV. */
 static const CpuModel test_model = {"test", "P6 with MSR, SEP and VME", 6, 7, 3, "GenuineIntel", 2,
-                                    (1u << 1) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 11) | (1u << 15), 0};
+                                    (1u << 1) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 11) | (1u << 15), 0,
+                                    0, 0};
 
 typedef struct PortLog {
     unsigned writes;
@@ -497,6 +498,26 @@ Test(prot, software_interrupt_checks_the_gate_and_faults_at_the_int)
         cr_expect_eq(r->cpu.regs[R_EBX], CODE3 + 1, "int 0x%x: the fault saves the INT's own EIP", cases[i].vec);
         cr_expect_eq(r->cpu.insns_retired - before, 1 + 5, "NOP and the handler retired, not the INT");
     }
+    rig_free(r);
+}
+
+/* Regression: a fault while delivering a software INT 0x0D was treated as
+ * a second contributory exception and became #DF. INT n is no exception
+ * (SDM Vol. 3A §6.15): the #NP of its missing gate is delivered as is. */
+Test(prot, fault_delivering_software_int_13_is_not_a_double_fault)
+{
+    Rig *r = rig_new();
+    r->cpu.stop_on_exception = false;
+    set_gate(r, IDT_GATE(EXCP_DF), S_CODE0, HANDLER2, 0x8E, 0);
+    set_gate(r, IDT_GATE(EXCP_NP), S_CODE0, HANDLER, 0x8E, 0);
+    set_gate(r, IDT_GATE(EXCP_GP), S_CODE0, HANDLER2, 0x6E, 0);   /* vector 13: DPL 3, not present */
+    put(r, HANDLER, err_handler, sizeof(err_handler));
+    put(r, HANDLER2, err_handler, sizeof(err_handler));
+    const uint8_t user[] = {0x90, 0xCD, 0x0D};
+    state_cpl3(r, CODE3);
+    put(r, CODE3, user, sizeof(user));
+    cr_assert_eq(run(r), CPU_EXEC_HALTED);
+    cr_expect_eq(r->cpu.regs[R_EAX], EXCP_GP * 8 + 2, "the #NP error code names gate 13 (IDT bit), not #DF's 0");
     rig_free(r);
 }
 
