@@ -23,6 +23,16 @@ static TranslationBlock *find_block(CpuState *cpu)
     key.cs_base = cpu->seg[SEG_CS].base;
     key.phys_pc = cpu_code_phys(cpu, key.cs_base + key.pc);
     TranslationBlock *tb = tb_lookup(&cpu->engine.cache, &key);
+    if (tb && tb->pages[1] != TB_NO_PAGE) {
+        /* A block reaching into a second page was translated under that
+         * page's mapping at the time; if the mapping moved, drop it. */
+        uint32_t second = ((key.cs_base + key.pc) & ~0xFFFu) + 0x1000;
+        uint64_t phys;
+        if (!cpu_code_phys_probe(cpu, second, &phys) || (phys >> TB_PAGE_BITS) != tb->pages[1]) {
+            tb_invalidate_range(&cpu->engine.cache, key.phys_pc, 1);
+            tb = NULL;
+        }
+    }
     if (tb)
         return tb;
     tb = tb_alloc(&key, &x86_ir_guest);
