@@ -413,3 +413,42 @@ Test(cpu, stack_limit_faults_with_ss)
     cr_expect_eq(r->cpu.regs[R_ESP], 0x1002, "ESP unchanged by the faulting push");
     rig_free(r);
 }
+
+/* With CR4.PGE a global translation survives a CR3 write while a
+ * non-global one is re-walked (SDM Vol. 3A §4.10.4.1). The TLB may drop
+ * global entries at any time, so guests cannot rely on this; jitpc keeps
+ * them until INVLPG, a CR4.PGE toggle or a full flush. */
+Test(cpu, global_pages_survive_a_cr3_write)
+{
+    Rig *r = rig_new(true);
+    build_page_tables(r, 0x100);                    /* 0x400000 -> 0x20000, global */
+    uint32_t *pt1 = (uint32_t *)(r->ram + 0x12000);
+    pt1[1] = 0x21000 | 0x1;                          /* 0x401000 -> 0x21000, not global */
+    *(uint32_t *)(r->ram + 0x20000) = 0x11111111;
+    *(uint32_t *)(r->ram + 0x21000) = 0x22222222;
+    *(uint32_t *)(r->ram + 0x22000) = 0x33333333;
+    r->cpu.cr[3] = 0x10000;
+    r->cpu.cr[4] = CR4_PGE;
+    r->cpu.cr[0] |= CR0_PG;
+    /* mov eax, [0x400000]; mov ebx, [0x401000];
+     * mov dword [pt1 + 0], 0x22101; mov dword [pt1 + 4], 0x22001  (both now map 0x22000)
+     * mov ecx, cr3; mov cr3, ecx; mov esi, [0x400000]; mov edi, [0x401000]; hlt
+     * The page tables are identity mapped (first MiB). */
+    static const uint8_t code[] = {
+        0xA1, 0x00, 0x00, 0x40, 0x00,                                     /* mov eax, [0x400000] */
+        0x8B, 0x1D, 0x00, 0x10, 0x40, 0x00,                               /* mov ebx, [0x401000] */
+        0xC7, 0x05, 0x00, 0x20, 0x01, 0x00, 0x01, 0x21, 0x02, 0x00,       /* mov [0x12000], 0x22101 */
+        0xC7, 0x05, 0x04, 0x20, 0x01, 0x00, 0x01, 0x20, 0x02, 0x00,       /* mov [0x12004], 0x22001 */
+        0x0F, 0x20, 0xD9, 0x0F, 0x22, 0xD9,                               /* mov ecx, cr3; mov cr3, ecx */
+        0x8B, 0x35, 0x00, 0x00, 0x40, 0x00,                               /* mov esi, [0x400000] */
+        0x8B, 0x3D, 0x00, 0x10, 0x40, 0x00,                               /* mov edi, [0x401000] */
+        0xF4,
+    };
+    put(r, 0x1000, code, sizeof(code));
+    cr_assert_eq(run(r), CPU_EXEC_HALTED);
+    cr_expect_eq(r->cpu.regs[R_EAX], 0x11111111);
+    cr_expect_eq(r->cpu.regs[R_EBX], 0x22222222);
+    cr_expect_eq(r->cpu.regs[R_ESI], 0x11111111, "the global entry survived the CR3 write");
+    cr_expect_eq(r->cpu.regs[R_EDI], 0x33333333, "the non-global one was walked again");
+    rig_free(r);
+}
