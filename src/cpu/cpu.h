@@ -62,6 +62,23 @@ enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_COUNT };
 #define EFLAGS_VIP (1u << 20)
 #define EFLAGS_ID (1u << 21)
 
+#include "cpu/fpu_float.h"
+
+/* The x87 FPU, MMX and SSE state (SDM Vol. 1 §8.1, §9.2, §10.2). */
+typedef struct FpuState {
+    Float80 st[8];              /* physical registers R0..R7; ST(i) = st[(top + i) & 7]; MMn = st[n].mant */
+    uint16_t fcw;               /* control word */
+    uint16_t fsw;               /* status word with TOP (bits 13..11) kept in `top` */
+    uint8_t top;
+    uint16_t ftw;               /* full tag word: 2 bits per physical register (00 valid, 01 zero,
+                                 * 10 special, 11 empty) */
+    uint16_t fop;               /* last non-control instruction's opcode (11 bits) */
+    uint32_t fip, fdp;          /* last instruction and data pointers */
+    uint16_t fcs, fds;
+    uint64_t xmm[8][2];         /* XMM0..7, low quadword first */
+    uint32_t mxcsr;
+} FpuState;
+
 /* A segment register with its hidden descriptor cache (SDM Vol. 3A §3.4.3). */
 typedef struct SegmentCache {
     uint32_t selector;
@@ -158,6 +175,7 @@ typedef struct CpuState {
 
     /* ---- the rest: never reached by translated code ---- */
     uint32_t dr[8];             /* debug registers DR0-DR7 (DR4/DR5 alias DR6/DR7) */
+    FpuState fpu;               /* x87, MMX, SSE (fpu.c, sse.c) */
     /* model-specific registers (SDM Vol. 4) */
     uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t apic_base;
