@@ -107,6 +107,11 @@ typedef struct CpuModel {
 
 /* CPUID.1:EDX bits (SDM Vol. 2A, CPUID, Table 3-11). */
 #define CPUID_EDX_FPU (1u << 0)
+#define CPUID_EDX_CLFSH (1u << 19)
+#define CPUID_EDX_MMX (1u << 23)
+#define CPUID_EDX_FXSR (1u << 24)
+#define CPUID_EDX_SSE (1u << 25)
+#define CPUID_EDX_SSE2 (1u << 26)
 #define CPUID_EDX_VME (1u << 1)
 #define CPUID_EDX_PSE (1u << 3)
 #define CPUID_EDX_TSC (1u << 4)
@@ -221,6 +226,11 @@ typedef struct CpuState {
     bool debug_keep_rf;         /* the exception being raised pushes RF as it is (instruction breakpoint, ICEBP) */
     bool nmi_pending;           /* NMI input latched: taken at the next instruction boundary */
     bool nmi_blocked;           /* an NMI is being handled: the next waits for an IRET */
+    /* x87 errors with CR0.NE = 0 (fpu.c): the FERR# -> IRQ13 line of the PC,
+     * raised at the waiting instruction, lowered when FSW.ES is cleared.
+     * NULL: #MF is raised instead (logged under -d unimp). */
+    void (*fpu_irq13)(void *opaque, bool level);
+    void *fpu_irq13_opaque;
 } CpuState;
 
 /* The models -cpu offers; the list ends with a NULL name. */

@@ -1,9 +1,9 @@
 /* The CPU models -cpu offers and what CPUID reports for each. Signatures
  * (family/model/stepping) as the parts report them in CPUID.1:EAX (Intel
  * SDM Vol. 2A, CPUID). Feature bits are limited to what jitpc implements
- * now: VME, PSE (with PSE-36), TSC, MSR, PAE, CX8, SEP, MTRR, PGE, CMOV,
- * PAT, and NX on "max"; the FPU, MMX, SSE, the APIC and MCA are added with
- * their issues. */
+ * now: FPU, VME, PSE (with PSE-36), TSC, MSR, PAE, CX8, SEP, MTRR, PGE,
+ * CMOV, PAT, MMX, FXSR, SSE, and on "max" SSE2, CLFLUSH and NX; the APIC
+ * and MCA are added with their issues. */
 #include <string.h>
 
 #include "cpu/cpu.h"
@@ -15,12 +15,16 @@
 #define P5_FEATURES (CPUID_EDX_VME | CPUID_EDX_PSE | CPUID_EDX_TSC | CPUID_EDX_MSR | CPUID_EDX_CX8)
 
 const CpuModel cpu_models[] = {
-    {"pentium", "Intel Pentium (P5)", 5, 2, 12, "GenuineIntel", 1, P5_FEATURES, 0, 0, 0},
-    {"pentium2", "Intel Pentium II (Deschutes)", 6, 5, 2, "GenuineIntel", 2, P6_FEATURES, 0, 0, 0},
-    {"pentium3", "Intel Pentium III (Katmai)", 6, 7, 3, "GenuineIntel", 2, P6_FEATURES | CPUID_EDX_PAT, 0, 0, 0},
-    /* max adds what later parts have and jitpc implements: NX (PAE). */
+    {"pentium", "Intel Pentium (P5)", 5, 2, 12, "GenuineIntel", 1, P5_FEATURES | CPUID_EDX_FPU, 0, 0, 0},
+    {"pentium2", "Intel Pentium II (Deschutes)", 6, 5, 2, "GenuineIntel", 2,
+     P6_FEATURES | CPUID_EDX_FPU | CPUID_EDX_MMX, 0, 0, 0},
+    {"pentium3", "Intel Pentium III (Katmai)", 6, 7, 3, "GenuineIntel", 2,
+     P6_FEATURES | CPUID_EDX_PAT | CPUID_EDX_FPU | CPUID_EDX_MMX | CPUID_EDX_FXSR | CPUID_EDX_SSE, 0, 0, 0},
+    /* max adds what later parts have and jitpc implements: SSE2, CLFLUSH, NX. */
     {"max", "every feature jitpc implements (the default)", 6, 7, 3, "GenuineIntel", 2,
-     P6_FEATURES | CPUID_EDX_PAT, 0, 0x80000001, CPUID_EXT_EDX_NX},
+     P6_FEATURES | CPUID_EDX_PAT | CPUID_EDX_FPU | CPUID_EDX_MMX | CPUID_EDX_FXSR | CPUID_EDX_SSE | CPUID_EDX_SSE2 |
+         CPUID_EDX_CLFSH,
+     0, 0x80000001, CPUID_EXT_EDX_NX},
     {NULL, NULL, 0, 0, 0, NULL, 0, 0, 0, 0, 0},
 };
 

@@ -6,6 +6,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
+#include "cpu/fpu.h"
 #include "cpu/guest.h"
 #include "cpu/translate.h"
 
@@ -78,6 +79,7 @@ void cpu_reset(CpuState *cpu, const CpuModel *model)
     cpu->a20_mask = 0xFFFFFFFF;
     tlb_init(&cpu->tlb);
     cpu_debug_reset(cpu);
+    fpu_reset(&cpu->fpu, true);     /* power-on x87/SSE state (SDM Vol. 3A Table 9-1) */
     cpu->efer = 0;
     cpu->pat = 0x0007040600070406ULL;   /* the PAT's power-up value (SDM Vol. 3A §11.12.4) */
 }

@@ -206,6 +206,9 @@ uint64_t helper_cpuid(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t
         break;
     case 1:
         r[0] = (m->family << 8) | (m->model << 4) | m->stepping;
+        /* CLFLUSH line size in 8-byte units (EBX[15:8]): 64 bytes. */
+        if (m->features_edx & CPUID_EDX_CLFSH)
+            r[1] = 8 << 8;
         r[2] = m->features_ecx;
         r[3] = m->features_edx;
         break;

@@ -32,7 +32,8 @@ uint64_t helper_load_dtr(void *env, uint64_t which, uint64_t base, uint64_t limi
 }
 
 /* CR4 bits jitpc implements (others are reserved for this CPU: #GP). */
-#define CR4_SUPPORTED (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCE)
+#define CR4_SUPPORTED \
+    (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT)
 
 uint64_t helper_write_cr(void *env, uint64_t cr, uint64_t value, uint64_t a2, uint64_t a3)
 {

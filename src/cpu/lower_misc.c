@@ -1,5 +1,5 @@
 /* Lowering of flag instructions (CLC STC CMC CLD STD CLI STI SALC), port
- * I/O (IN OUT), CPUID, RDTSC, UD1/UD2, WAIT, and the system instructions
+ * I/O (IN OUT), CPUID, RDTSC, UD1/UD2, and the system instructions
  * that switch modes (LGDT LIDT SGDT SIDT, MOV CRn, LMSW, SMSW). CLI, STI
  * and the port accesses go through helpers with each mode's IOPL rules;
  * the other system instructions are in lower_sys.c. SDM Vol. 2. */
@@ -85,20 +85,6 @@ static void lower_rdtsc(DisasContext *s)
 static void lower_ud(DisasContext *s)
 {
     gen_exception(s, EXCP_UD);
-}
-
-/* WAIT/FWAIT: with no x87 yet there are no pending FPU exceptions; the
- * #NM rule for CR0.MP and TS still applies (SDM Vol. 2B WAIT). */
-static void lower_wait(DisasContext *s)
-{
-    IrTemp cr0 = gen_tmp(s);
-    unsigned ok = ir_new_label(s->b);
-    ir_ld_env(s->b, IR_I32, cr0, CPU_OFF(cr[0]), 4);
-    ir_binop(s->b, IR_and, IR_I32, cr0, cr0, gen_imm(s, CR0_MP | CR0_TS));
-    ir_brcond(s->b, IR_I32, IR_COND_NE, cr0, gen_imm(s, CR0_MP | CR0_TS), ok);
-    gen_helper(s, HELPER_raise_exception, IR_NO_TEMP, 2, gen_imm(s, EXCP_NM), gen_imm(s, UINT32_MAX));
-    ir_br(s->b, ok);
-    ir_set_label(s->b, ok);
 }
 
 /* LGDT/LIDT m16&32: with a 16-bit operand size only 24 bits of the base
@@ -189,7 +175,6 @@ void lower_register_misc(LowerFn **t)
     t[MN_CPUID] = lower_cpuid;
     t[MN_RDTSC] = lower_rdtsc;
     t[MN_UD1] = t[MN_UD2] = lower_ud;
-    t[MN_WAIT] = lower_wait;
     t[MN_LGDT] = t[MN_LIDT] = lower_lxdt;
     t[MN_SGDT] = t[MN_SIDT] = lower_sxdt;
     t[MN_MOV_CR] = lower_mov_cr;

@@ -14,6 +14,8 @@ void lower_register_misc(LowerFn **t);
 void lower_register_atomic(LowerFn **t);
 void lower_register_sys(LowerFn **t);
 void lower_register_debug(LowerFn **t);
+void lower_register_x87(LowerFn **t);
+void lower_register_sse(LowerFn **t);
 
 void lower_table_init(LowerFn **t)
 {
@@ -29,4 +31,6 @@ void lower_table_init(LowerFn **t)
     lower_register_atomic(t);
     lower_register_sys(t);
     lower_register_debug(t);
+    lower_register_x87(t);
+    lower_register_sse(t);
 }
