@@ -5,7 +5,7 @@ SAN_BUILD ?= build-sanitize
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_GEN  = -G Ninja
 
-.PHONY: all deps build sanitize run test test-fast clean
+.PHONY: all deps build sanitize run test test-fast clean bench
 
 all: build
 
@@ -37,3 +37,9 @@ test-fast: build
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)
+
+# Benchmarks (bench/README.md): every workload on jitpc, QEMU TCG and natively,
+# one table of times and speed ratios. Not part of `make test`.
+BENCH_BUILD ?= build-bench
+bench: build
+	@bench/run.sh --jitpc $(BUILD)/jitpc --work $(BENCH_BUILD)
