@@ -11,6 +11,7 @@
 
 #include "cpu/debug.h"
 #include "cpu/mem.h"
+#include "translate/opt.h"
 
 static void log_in_asm(CpuState *cpu, const TranslationBlock *tb, const uint8_t *code, size_t len, bool code32)
 {
@@ -136,10 +137,11 @@ bool x86_translate_block(CpuState *cpu, TranslationBlock *tb, char *why, size_t 
         ir_dump(&tb->ir, cpu->log->out ? cpu->log->out : stderr);
         log_printf(cpu->log, "\n");
     }
-    /* The optimizer passes arrive with the native backend (issue 6); until
-     * then the IR a backend receives is the lowered IR itself. */
+    /* Constant/copy propagation and dead-code elimination (translate/opt*.c);
+     * the backend receives the optimized IR. */
+    ir_optimize(&tb->ir);
     if (log_enabled(cpu->log, LOG_OP_OPT)) {
-        log_printf(cpu->log, "OP after optimization (no passes yet): %08x\n", tb->key.pc);
+        log_printf(cpu->log, "OP after optimization: %08x\n", tb->key.pc);
         ir_dump(&tb->ir, cpu->log->out ? cpu->log->out : stderr);
         log_printf(cpu->log, "\n");
     }
