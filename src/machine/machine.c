@@ -214,9 +214,10 @@ int machine_run(Machine *m, Error *err)
         }
         switch (cpu_exec(&m->cpu, machine_budget(m))) {
         case CPU_EXEC_HALTED:
-            /* Nothing can wake a CPU that halted with interrupts off. */
-            if (!(m->cpu.eflags & EFLAGS_IF) && clock_next_deadline(&m->clock) == CLOCK_NEVER &&
-                m->clock.mode == CLOCK_MODE_DETERMINISTIC) {
+            /* Only an NMI wakes a CPU that halted with interrupts off, and
+             * this board has no NMI source: a deterministic run ends here
+             * (in real time jitpc waits, as QEMU does, for Ctrl-A x). */
+            if (!(m->cpu.eflags & EFLAGS_IF) && !m->cpu.nmi_pending && m->clock.mode == CLOCK_MODE_DETERMINISTIC) {
                 runstate_request_exit(&m->run, 1, "the CPU halted with interrupts disabled");
                 error_setf(err, "the guest halted with interrupts disabled at %04x:%08x (nothing can wake it)",
                            m->cpu.seg[SEG_CS].selector, m->cpu.eip);

@@ -44,7 +44,8 @@ typedef struct Machine {
     int chardev_count;
     DeviceList devices;
     Uart16550 *serial[CONFIG_MAX_SERIAL];
-    bool isa_irq_level[ISA_IRQ_COUNT];  /* ISA IRQ lines (the PIC arrives with issue 7) */
+    bool isa_irq_level[ISA_IRQ_COUNT];  /* ISA IRQ line levels as devices drive them */
+    struct I8259Pic *pic;           /* the interrupt controller the CPU asks (pc.c) */
     Display *display;
     bool handle_signals;            /* main(): collect SIGINT/SIGTERM in the loop */
 } Machine;

@@ -7,12 +7,15 @@
  *   [1 MiB, low_end)          extended RAM, low_end = min(RAM, 3.5 GiB)
  *   [low_end, 4 GiB)          PCI hole; the BIOS ROM ends at 4 GiB
  *   [4 GiB, 4 GiB + rest)     RAM above 3.5 GiB (reached with PAE)
- * Ports: COM1 0x3F8/IRQ4, COM2 0x2F8/IRQ3, debugcon 0xE9, exit 0xF4,
- * system control port A (A20, fast reset) 0x92. */
+ * Ports: PIC 0x20/0xA0 (ELCR 0x4D0), PIT 0x40-0x43 on IRQ0, COM1
+ * 0x3F8/IRQ4, COM2 0x2F8/IRQ3, debugcon 0xE9, exit 0xF4, system control
+ * port A (A20, fast reset) 0x92; x87 errors on IRQ13. */
 #include <stdio.h>
 #include <string.h>
 
 #include "devices/isa_debug_exit.h"
+#include "devices/i8254_pit.h"
+#include "devices/i8259_pic.h"
 #include "devices/isa_debugcon.h"
 #include "devices/port92.h"
 #include "devices/uart_16550.h"
@@ -30,11 +33,39 @@ static const struct {
     uint8_t irq;
 } pc_serial_ports[CONFIG_MAX_SERIAL] = {{0x3F8, 4}, {0x2F8, 3}};
 
+/* ISA IRQ lines go to the dual 8259 PIC (the I/O APIC path arrives with
+ * the APIC); the level is also kept for -d and tests. */
 static void pc_isa_irq_set(void *opaque, int n, bool level)
 {
     Machine *m = opaque;
-    if (n >= 0 && n < ISA_IRQ_COUNT)
-        m->isa_irq_level[n] = level;
+    if (n < 0 || n >= ISA_IRQ_COUNT)
+        return;
+    m->isa_irq_level[n] = level;
+    if (m->pic)
+        pic_set_irq(m->pic, n, level);
+}
+
+/* x87 errors with CR0.NE = 0 are signalled on IRQ13 (the PC's FERR# wiring). */
+static void pc_fpu_irq13(void *opaque, bool level)
+{
+    pc_isa_irq_set(opaque, 13, level);
+}
+
+static bool pc_add_interrupt_controller_and_timer(Machine *m, Error *err)
+{
+    I8259Pic *pic = pic_new(&m->log);
+    m->pic = pic;
+    device_list_add(&m->devices, pic_device(pic));
+    if (!as_map_io(&m->io, 0x20, 2, &pic_master_io_ops, pic, "pic-master", err) ||
+        !as_map_io(&m->io, 0xA0, 2, &pic_slave_io_ops, pic, "pic-slave", err) ||
+        !as_map_io(&m->io, 0x4D0, 2, &pic_elcr_io_ops, pic, "elcr", err))
+        return false;
+    m->cpu.intr = (CpuIntrSource){pic_intr_pending, pic_intr_ack, pic};
+    m->cpu.fpu_irq13 = pc_fpu_irq13;
+    m->cpu.fpu_irq13_opaque = m;
+    I8254Pit *pit = pit_new(&m->clock, irq_line(pc_isa_irq_set, m, 0), &m->log);
+    device_list_add(&m->devices, pit_device(pit));
+    return as_map_io(&m->io, 0x40, 4, &pit_io_ops, pit, "pit", err);
 }
 
 static Chardev *pc_open_chardev(Machine *m, const ChardevSpec *spec, Error *err)
@@ -196,7 +227,7 @@ bool pc_board_init(Machine *m, Error *err)
     const MachineConfig *cfg = m->cfg;
     if (cfg->bios && !rom_load_bios(&m->mem, cfg->bios, &m->bios, err))
         return false;
-    if (!pc_map_ram(m, err))
+    if (!pc_map_ram(m, err) || !pc_add_interrupt_controller_and_timer(m, err))
         return false;
     for (int i = 0; i < cfg->chardev_count; i++)
         if (!pc_open_chardev(m, &cfg->chardevs[i], err))
