@@ -17,6 +17,7 @@
 #include <ucontext.h>
 #endif
 
+#include "helpers/flag_stats.h"
 #include "cpu/arith.h"
 #include "cpu/cc_op.h"
 
@@ -61,40 +62,6 @@ static int64_t sext(uint64_t v, unsigned bits)
     return (int64_t)(v ^ m) - (int64_t)m;
 }
 #endif
-
-/* ---- undefined flags, not asserted, counted per flag ------------------ */
-
-typedef struct Stats {
-    unsigned long cases;
-    unsigned long undefined[12], agree[12];     /* by EFLAGS bit */
-    unsigned long undefined_value, undefined_value_agree;
-} Stats;
-
-static void stats_count(Stats *st, uint32_t undef, uint32_t ours, uint32_t host)
-{
-    for (unsigned bit = 0; bit < 12; bit++) {
-        if (!(undef & (1u << bit)))
-            continue;
-        st->undefined[bit]++;
-        if (!((ours ^ host) & (1u << bit)))
-            st->agree[bit]++;
-    }
-}
-
-static void stats_log(const char *name, const Stats *st)
-{
-    static const char *const flag_names[12] = {"CF", "", "PF", "", "AF", "", "ZF", "SF", "", "", "", "OF"};
-    char text[384];
-    int len = snprintf(text, sizeof text, "%-10s %8lu cases", name, st->cases);
-    for (unsigned bit = 0; bit < 12 && len > 0 && (size_t)len < sizeof text; bit++)
-        if (st->undefined[bit])
-            len += snprintf(text + len, sizeof text - (size_t)len, "; undefined %s = host %lu/%lu",
-                            flag_names[bit], st->agree[bit], st->undefined[bit]);
-    if (st->undefined_value && len > 0 && (size_t)len < sizeof text)
-        snprintf(text + len, sizeof text - (size_t)len, "; undefined result = host %lu/%lu",
-                 st->undefined_value_agree, st->undefined_value);
-    cr_log_info("%s", text);
-}
 
 /* ---- pinned choices (any host) ---------------------------------------- */
 
@@ -343,7 +310,7 @@ static void run_shift(const char *name, ShiftKind kind, ShiftFn ours, HostFn b, 
 {
     Rng rng = {ARITH_SEED};
     for (unsigned size = 1; size <= 4; size *= 2) {
-        Stats st = {0};
+        FlagStats st = {0};
         HostFn host = host_pick(b, w, l, size);
         for (unsigned count = 0; count <= 40; count++) {        /* 32..40 check the masking */
             for (unsigned i = 0; i < 2500; i++) {
@@ -359,13 +326,13 @@ static void run_shift(const char *name, ShiftKind kind, ShiftFn ours, HostFn b, 
                              "%s%u %#x by %u, flags in %#x: ours %#x host %#x (compared %#x)", name,
                              size * 8, v, count, fin, o.flags, (unsigned)r.flags, CC_ALL & ~undef);
                 cr_assert(!o.fault);
-                stats_count(&st, undef, o.flags, (uint32_t)r.flags);
+                flag_stats_count(&st, undef, o.flags, (uint32_t)r.flags);
                 st.cases++;
             }
         }
         char label[16];
         snprintf(label, sizeof label, "%s%u", name, size * 8);
-        stats_log(label, &st);
+        flag_stats_log(label, &st);
     }
 }
 
@@ -389,7 +356,7 @@ static void run_double_shift(const char *name, DoubleShiftFn ours, HostFn w, Hos
 {
     Rng rng = {ARITH_SEED};
     for (unsigned size = 2; size <= 4; size *= 2) {
-        Stats st = {0};
+        FlagStats st = {0};
         HostFn host = size == 2 ? w : l;
         for (unsigned count = 0; count <= 40; count++) {
             for (unsigned i = 0; i < 2500; i++) {
@@ -413,13 +380,13 @@ static void run_double_shift(const char *name, DoubleShiftFn ours, HostFn w, Hos
                 cr_assert_eq(o.flags & ~undef, r.flags & ~undef,
                              "%s%u %#x,%#x by %u, flags in %#x: ours %#x host %#x", name, size * 8,
                              d, s, count, fin, o.flags, (unsigned)r.flags);
-                stats_count(&st, undef, o.flags, (uint32_t)r.flags);
+                flag_stats_count(&st, undef, o.flags, (uint32_t)r.flags);
                 st.cases++;
             }
         }
         char label[16];
         snprintf(label, sizeof label, "%s%u", name, size * 8);
-        stats_log(label, &st);
+        flag_stats_log(label, &st);
     }
 }
 
@@ -439,7 +406,7 @@ static void run_mul(const char *name, bool is_signed)
     Rng rng = {ARITH_SEED};
     const uint32_t undef = CC_S | CC_Z | CC_A | CC_P;
     for (unsigned size = 1; size <= 4; size *= 2) {
-        Stats st = {0};
+        FlagStats st = {0};
         HostFn host = is_signed ? HOST_FN(imul1, size) : HOST_FN(mul, size);
         uint32_t m = arith_mask(size);
         for (unsigned i = 0; i < ARITH_CASES; i++) {
@@ -456,12 +423,12 @@ static void run_mul(const char *name, bool is_signed)
                          b, o.value2, hi);
             cr_assert_eq(o.flags & ~undef, r.flags & ~undef, "%s%u %#x*%#x: ours %#x host %#x",
                          name, size * 8, a, b, o.flags, (unsigned)r.flags);
-            stats_count(&st, undef, o.flags, (uint32_t)r.flags);
+            flag_stats_count(&st, undef, o.flags, (uint32_t)r.flags);
             st.cases++;
         }
         char label[16];
         snprintf(label, sizeof label, "%s%u", name, size * 8);
-        stats_log(label, &st);
+        flag_stats_log(label, &st);
     }
 }
 
@@ -480,7 +447,7 @@ Test(arith, host_imul_two_and_three_operands)
 {
     Rng rng = {ARITH_SEED};
     const uint32_t undef = CC_S | CC_Z | CC_A | CC_P;
-    Stats st = {0};
+    FlagStats st = {0};
     for (unsigned size = 2; size <= 4; size *= 2) {
         for (unsigned i = 0; i < ARITH_CASES; i++) {
             uint32_t a = rng_operand(&rng, size), b = rng_operand(&rng, size), fin = rng_flags(&rng);
@@ -489,7 +456,7 @@ Test(arith, host_imul_two_and_three_operands)
             (size == 2 ? host_imul2_w : host_imul2_l)(&r);
             cr_assert_eq(o.value, (uint32_t)r.a & arith_mask(size));
             cr_assert_eq(o.flags & ~undef, r.flags & ~undef, "imul%u %#x,%#x", size * 8, a, b);
-            stats_count(&st, undef, o.flags, (uint32_t)r.flags);
+            flag_stats_count(&st, undef, o.flags, (uint32_t)r.flags);
             st.cases++;
         }
         for (size_t k = 0; k < sizeof imul3_cases / sizeof imul3_cases[0]; k++) {
@@ -503,12 +470,12 @@ Test(arith, host_imul_two_and_three_operands)
                              b, imul3_cases[k].imm);
                 cr_assert_eq(o.flags & ~undef, r.flags & ~undef, "imul%u %#x*%d", size * 8, b,
                              imul3_cases[k].imm);
-                stats_count(&st, undef, o.flags, (uint32_t)r.flags);
+                flag_stats_count(&st, undef, o.flags, (uint32_t)r.flags);
                 st.cases++;
             }
         }
     }
-    stats_log("imul2/3", &st);
+    flag_stats_log("imul2/3", &st);
 }
 
 /* A dividend and divisor for DIV/IDIV: half random, half built from a
@@ -569,7 +536,7 @@ static void run_div(const char *name, bool is_signed)
     sigemptyset(&sa.sa_mask);
     cr_assert_eq(sigaction(SIGFPE, &sa, &old), 0);
     for (unsigned size = 1; size <= 4; size *= 2) {
-        Stats st = {0};
+        FlagStats st = {0};
         unsigned long faults = 0;
         HostFn host = is_signed ? HOST_FN(idiv, size) : HOST_FN(div, size);
         uint32_t m = arith_mask(size);
@@ -596,13 +563,13 @@ static void run_div(const char *name, bool is_signed)
                              size * 8, edx, eax, d, o.value, q);
                 cr_assert_eq(o.value2, rem, "%s%u %#x:%#x / %#x: remainder ours %#x host %#x",
                              name, size * 8, edx, eax, d, o.value2, rem);
-                stats_count(&st, CC_ALL, o.flags, (uint32_t)r.flags);
+                flag_stats_count(&st, CC_ALL, o.flags, (uint32_t)r.flags);
             }
             st.cases++;
         }
         char label[32];
         snprintf(label, sizeof label, "%s%u (%lu #DE)", name, size * 8, faults);
-        stats_log(label, &st);
+        flag_stats_log(label, &st);
         cr_assert_gt(faults, ARITH_CASES / 20, "the boundary cases must fault sometimes");
         cr_assert_lt(faults, ARITH_CASES * 9 / 10, "and divide most of the time");
     }
@@ -687,7 +654,7 @@ static void run_bits(const char *name, BitFn ours, HostFn w, HostFn l, uint32_t 
 {
     Rng rng = {ARITH_SEED};
     for (unsigned size = 2; size <= 4; size *= 2) {
-        Stats st = {0};
+        FlagStats st = {0};
         HostFn host = size == 2 ? w : l;
         for (unsigned i = 0; i < ARITH_CASES; i++) {
             uint32_t a = rng_operand(&rng, size);
@@ -702,12 +669,12 @@ static void run_bits(const char *name, BitFn ours, HostFn w, HostFn l, uint32_t 
                          name, size * 8, a, b, o.value, (unsigned)r.a & arith_mask(size));
             cr_assert_eq(o.flags & ~undef, r.flags & ~undef, "%s%u %#x, %#x flags in %#x: ours %#x host %#x",
                          name, size * 8, a, b, fin, o.flags, (unsigned)r.flags);
-            stats_count(&st, undef, o.flags, (uint32_t)r.flags);
+            flag_stats_count(&st, undef, o.flags, (uint32_t)r.flags);
             st.cases++;
         }
         char label[16];
         snprintf(label, sizeof label, "%s%u", name, size * 8);
-        stats_log(label, &st);
+        flag_stats_log(label, &st);
     }
 }
 
@@ -768,7 +735,7 @@ Test(arith, host32_bcd_exhaustive)
     };
     /* What bcd_host32 enumerates (see its main()). */
     static const unsigned long expected[BCD_OPS] = {0, 2048, 2048, 524288, 524288, 12288, 1572864};
-    Stats st[BCD_OPS];
+    FlagStats st[BCD_OPS];
     unsigned long faults = 0;
     const char *path = bcd_host32_path();
     char magic[8], cmd[4200];
@@ -819,14 +786,14 @@ Test(arith, host32_bcd_exhaustive)
         cr_assert_eq(o.flags & ~undefined[op], hfl & ~undefined[op],
                      "%s %#x ax=%#06x flags %#x: ours %#x host %#x", names[op], imm, ax, fin,
                      o.flags, hfl);
-        stats_count(&st[op], undefined[op], o.flags, hfl);
+        flag_stats_count(&st[op], undefined[op], o.flags, hfl);
     }
     status = pclose(p);
     cr_assert_eq(status, 0, "%s failed (status %#x)", path, status);
     for (unsigned op = BCD_DAA; op < BCD_OPS; op++) {
         cr_assert_eq(st[op].cases, expected[op], "%s: %lu records, expected %lu", names[op],
                      st[op].cases, expected[op]);
-        stats_log(names[op], &st[op]);
+        flag_stats_log(names[op], &st[op]);
     }
     cr_assert_eq(faults, 1024, "AAM 0 faults for each of its 1024 inputs");
 }

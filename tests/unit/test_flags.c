@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "helpers/flag_stats.h"
 #include "cpu/cc_op.h"
 
 #if defined(__x86_64__)
@@ -347,38 +348,11 @@ Test(flags, known_values)
 
 #if FLAGS_HAVE_HOST
 /* Undefined flags are not asserted; how often ours match this host's is
- * counted per flag, for the log. */
-typedef struct FlagsStats {
-    unsigned long cases;
-    unsigned long undefined[12], agree[12];    /* by EFLAGS bit */
-} FlagsStats;
-
-static void flags_count_undefined(FlagsStats *st, uint32_t undef, uint32_t ours, uint32_t host)
-{
-    for (unsigned bit = 0; bit < 12; bit++) {
-        if (!(undef & (1u << bit)))
-            continue;
-        st->undefined[bit]++;
-        if (!((ours ^ host) & (1u << bit)))
-            st->agree[bit]++;
-    }
-}
-
-static void flags_log_stats(const char *name, const FlagsStats *st)
-{
-    static const char *const flag_names[12] = {"CF", "", "PF", "", "AF", "", "ZF", "SF", "", "", "", "OF"};
-    char text[256];
-    int len = snprintf(text, sizeof text, "%-20s %8lu cases", name, st->cases);
-    for (unsigned bit = 0; bit < 12 && len > 0 && (size_t)len < sizeof text; bit++)
-        if (st->undefined[bit])
-            len += snprintf(text + len, sizeof text - (size_t)len, "; undefined %s = host in %lu/%lu",
-                            flag_names[bit], st->agree[bit], st->undefined[bit]);
-    cr_log_info("%s", text);
-}
+ * counted per flag, for the log (helpers/flag_stats.c). */
 
 /* One case: run the host, record, compare. Returns nothing; asserts. */
 static void flags_check_case(const FlagsGroup *g, unsigned size, uint32_t a, uint32_t b,
-                             unsigned count, uint32_t flags_in, FlagsStats *st)
+                             unsigned count, uint32_t flags_in, FlagStats *st)
 {
     unsigned si = size == 1 ? 0 : size == 2 ? 1 : 2;
     uint32_t m = width_mask(size);
@@ -415,13 +389,13 @@ static void flags_check_case(const FlagsGroup *g, unsigned size, uint32_t a, uin
     cr_assert_eq(c, ours & CC_C, "%s%u: cc_compute_c disagrees with cc_compute_all", g->name,
                  size * 8);
     st->cases++;
-    flags_count_undefined(st, undef, ours, (uint32_t)r.flags);
+    flag_stats_count(st, undef, ours, (uint32_t)r.flags);
 }
 
 static void flags_run_group(const FlagsGroup *g)
 {
     Rng rng = {FLAGS_SEED};
-    FlagsStats st = {0};
+    FlagStats st = {0};
     bool shift = g->kind == KIND_SHL || g->kind == KIND_SHR || g->kind == KIND_SAR;
 
     for (unsigned size = 1; size <= 4; size *= 2) {
@@ -437,7 +411,7 @@ static void flags_run_group(const FlagsGroup *g)
             flags_check_case(g, size, a, b, count, rng_flags(&rng), &st);
         }
     }
-    flags_log_stats(g->name, &st);
+    flag_stats_log(g->name, &st);
 }
 #endif
 
