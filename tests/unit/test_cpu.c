@@ -8,28 +8,16 @@
 #include <string.h>
 
 #include "cpu/cpu.h"
+#include "helpers/cpu_rig.h"
 #include "mmu/paging.h"
 
 #define RAM_SIZE (1u << 20)
 
-typedef struct Rig {
-    AddressSpace mem, io;
-    uint8_t *ram;
-    Clock clock;
-    Log log;
-    CpuState cpu;
-} Rig;
+typedef CpuRig Rig;
 
 static Rig *rig_new(bool protected_mode)
 {
-    Rig *r = calloc(1, sizeof(*r));
-    Error err = {0};
-    r->ram = calloc(1, RAM_SIZE);
-    as_init(&r->mem, "memory", PHYS_ADDR_SPACE_SIZE, &r->log);
-    as_init(&r->io, "ioport", IO_PORT_SPACE_SIZE, &r->log);
-    cr_assert(as_map_ram(&r->mem, 0, RAM_SIZE, r->ram, "ram", &err), "%s", err.msg);
-    clock_init_deterministic(&r->clock, 0);
-    cpu_init(&r->cpu, &r->mem, &r->io, &r->clock, &r->log);
+    Rig *r = cpu_rig_new(RAM_SIZE);
     if (protected_mode) {
         cpu_enter_multiboot(&r->cpu, 0x1000, 0);
     } else {
@@ -41,20 +29,8 @@ static Rig *rig_new(bool protected_mode)
     return r;
 }
 
-static void rig_free(Rig *r)
-{
-    cpu_destroy(&r->cpu);
-    clock_destroy(&r->clock);
-    as_destroy(&r->mem);
-    as_destroy(&r->io);
-    free(r->ram);
-    free(r);
-}
-
-static void put(Rig *r, uint32_t addr, const void *bytes, size_t len)
-{
-    memcpy(r->ram + addr, bytes, len);
-}
+#define rig_free cpu_rig_free
+#define put cpu_rig_put
 
 static CpuExecStatus run(Rig *r)
 {

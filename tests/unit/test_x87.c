@@ -14,6 +14,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/fpu.h"
+#include "helpers/cpu_rig.h"
 #include "mmu/paging.h"
 
 #define RAM_SIZE (1u << 20)
@@ -22,30 +23,14 @@
 #define FX_IN 0x5000u
 #define FX_OUT 0x6000u
 
-typedef struct Rig {
-    AddressSpace mem, io;
-    uint8_t *ram;
-    Clock clock;
-    Log log;
-    CpuModel model;         /* the default model with FPU, CMOV and FXSR advertised */
-    CpuState cpu;
-} Rig;
+typedef CpuRig Rig;
 
 static Rig *rig_new(void)
 {
-    Rig *r = calloc(1, sizeof(*r));
-    Error err = {0};
-    r->ram = calloc(1, RAM_SIZE);
-    as_init(&r->mem, "memory", PHYS_ADDR_SPACE_SIZE, &r->log);
-    as_init(&r->io, "ioport", IO_PORT_SPACE_SIZE, &r->log);
-    cr_assert(as_map_ram(&r->mem, 0, RAM_SIZE, r->ram, "ram", &err), "%s", err.msg);
-    clock_init_deterministic(&r->clock, 0);
-    cpu_init(&r->cpu, &r->mem, &r->io, &r->clock, &r->log);
-    r->model = *cpu_model_default();
-    r->model.features_edx |= CPUID_EDX_FPU | CPUID_EDX_CMOV | (1u << 24);
-    r->cpu.model = &r->model;
+    Rig *r = cpu_rig_new(RAM_SIZE);
+    r->model.features_edx |= CPUID_EDX_FPU | CPUID_EDX_CMOV | CPUID_EDX_FXSR;
     cpu_enter_multiboot(&r->cpu, CODE, 0);
-    fpu_reset(&r->cpu.fpu, false);     /* cpu_reset does not call it yet */
+    fpu_reset(&r->cpu.fpu, false);     /* the FNINIT state (cpu_reset gives the power-on one) */
     r->cpu.cr[0] |= CR0_NE | CR0_MP;
     r->cpu.regs[R_EBX] = DATA;
     r->cpu.regs[R_ESP] = 0x8000;
@@ -53,20 +38,8 @@ static Rig *rig_new(void)
     return r;
 }
 
-static void rig_free(Rig *r)
-{
-    cpu_destroy(&r->cpu);
-    clock_destroy(&r->clock);
-    as_destroy(&r->mem);
-    as_destroy(&r->io);
-    free(r->ram);
-    free(r);
-}
-
-static void put(Rig *r, uint32_t addr, const void *bytes, size_t len)
-{
-    memcpy(r->ram + addr, bytes, len);
-}
+#define rig_free cpu_rig_free
+#define put cpu_rig_put
 
 static CpuExecStatus run(Rig *r)
 {
