@@ -13,7 +13,9 @@ typedef struct RunState {
     int exit_status;            /* the process exit status to use */
     char exit_reason[128];
     bool reset_requested;
-    uint32_t *kick;             /* set to 1 on any request: makes the CPU return to the loop */
+    /* Called on any request: makes the CPU return to the loop. */
+    void (*kick)(void *opaque);
+    void *kick_opaque;
 } RunState;
 
 /* The first exit request wins; later ones are ignored. */
@@ -25,14 +27,14 @@ static inline void runstate_request_exit(RunState *rs, int status, const char *w
     rs->exit_status = status;
     snprintf(rs->exit_reason, sizeof(rs->exit_reason), "%s", why);
     if (rs->kick)
-        *rs->kick = 1;
+        rs->kick(rs->kick_opaque);
 }
 
 static inline void runstate_request_reset(RunState *rs)
 {
     rs->reset_requested = true;
     if (rs->kick)
-        *rs->kick = 1;
+        rs->kick(rs->kick_opaque);
 }
 
 static inline bool runstate_stop_pending(const RunState *rs)

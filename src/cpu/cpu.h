@@ -135,6 +135,7 @@ enum {
     HF_INHIBIT_IRQ = 1 << 4,    /* in an STI / MOV SS shadow: a one-instruction block */
     HF_FLAT = 1 << 5,           /* protected mode with ES, CS, SS, DS flat (base 0, 4 GiB, usable):
                                  * their accesses need no limit or type checks */
+    HF_CPL3 = 1 << 6,           /* CPL 3 (incl. virtual-8086 mode): accesses use the user TLB */
 };
 
 /* Exceptions and interrupts (SDM Vol. 3A Table 6-1). */
@@ -210,6 +211,9 @@ typedef struct CpuState {
     uint64_t insns_retired;     /* since reset */
     uint64_t insns_counted;     /* part of insns_retired already given to the clock */
     uint64_t exec_start;        /* insns_retired when cpu_exec was entered */
+    uint64_t insn_limit;        /* native code: a block starts only if insns_retired plus its
+                                 * count stays <= this; cpu_kick sets it to 0 */
+    uint64_t tlb_flush_seen;    /* TLB flushes already reflected in the jump cache */
     ExecEngine engine;
     CpuLowerFn *lower[MN_COUNT];    /* mnemonic -> lowering (filled by cpu_init) */
     jmp_buf jmp_env;            /* target of cpu_raise_exception */
@@ -242,6 +246,13 @@ bool cpu_model_has_feature(const CpuModel *m, unsigned feature);
 
 /* Wire the CPU to the machine (once, before reset). */
 void cpu_init(CpuState *cpu, AddressSpace *mem, AddressSpace *io, Clock *clock, Log *log);
+/* Use the native backend (jit) or the interpreter; false with a message
+ * in why if the backend cannot be had on this host. */
+bool cpu_set_backend(CpuState *cpu, bool jit, size_t code_cache_size, bool perfmap, char *why, size_t why_len);
+bool cpu_jit_available(void);
+/* Make the CPU return from cpu_exec at the next block boundary (safe from
+ * a signal handler or a device callback). */
+void cpu_kick(CpuState *cpu);
 void cpu_destroy(CpuState *cpu);
 /* Power-on reset: real mode, CS:IP = F000:FFF0 with CS base FFFF0000. */
 void cpu_reset(CpuState *cpu, const CpuModel *model);

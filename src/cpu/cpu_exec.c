@@ -15,6 +15,19 @@
 #include "cpu/mem.h"
 #include "cpu/translate.h"
 
+static void log_out_asm(CpuState *cpu, const TranslationBlock *tb)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return;
+    exec_disas_host(tb, f);
+    fclose(f);
+    log_printf(cpu->log, "%s", text);
+    free(text);
+}
+
 static TranslationBlock *find_block(CpuState *cpu)
 {
     TbKey key;
@@ -35,14 +48,31 @@ static TranslationBlock *find_block(CpuState *cpu)
     }
     if (tb)
         return tb;
-    tb = tb_alloc(&key, &x86_ir_guest);
-    char why[256] = "";
-    if (!x86_translate_block(cpu, tb, why, sizeof(why)) || !tb_commit(&cpu->engine.cache, tb, why, sizeof(why))) {
-        /* A translator bug, never guest input: say where and stop loudly. */
-        fprintf(stderr, "jitpc: internal error translating %04x:%08x: %s\n", cpu->seg[SEG_CS].selector, key.pc, why);
-        abort();
+    for (;;) {
+        tb = tb_alloc(&key, &x86_ir_guest);
+        char why[256] = "";
+        if (!x86_translate_block(cpu, tb, why, sizeof(why)) || !tb_commit(&cpu->engine.cache, tb, why, sizeof(why))) {
+            /* A translator bug, never guest input: say where and stop loudly. */
+            fprintf(stderr, "jitpc: internal error translating %04x:%08x: %s\n", cpu->seg[SEG_CS].selector, key.pc,
+                    why);
+            abort();
+        }
+        if (exec_compile(&cpu->engine, tb, cpu))
+            break;
+        /* The code cache is full: start it afresh (nothing runs now). */
+        tb_flush(&cpu->engine.cache);
+        exec_collect(&cpu->engine);
     }
+    if (tb->code && log_enabled(cpu->log, LOG_OUT_ASM))
+        log_out_asm(cpu, tb);
     return tb;
+}
+
+/* Whether the loop must see every block (no chaining past it). */
+static bool key_needs_loop(const CpuState *cpu, const TranslationBlock *tb)
+{
+    return (tb->key.flags & (HF_INHIBIT_IRQ | HF_DEBUG_STEP | HF_DEBUG_RESUME)) || cpu->exit_request ||
+           log_enabled(cpu->log, LOG_EXEC) || log_enabled(cpu->log, LOG_CPU);
 }
 
 void cpu_sync_icount(CpuState *cpu)
@@ -104,7 +134,8 @@ CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
         /* From cpu_raise_*: state is that of the faulting instruction (or
          * after it, for traps and software interrupts). */
         cpu->engine.cur_tb = NULL;
-        tb_cache_collect(&cpu->engine.cache);
+        cpu->engine.running = false;
+        exec_collect(&cpu->engine);
         if (cpu->exception_vector >= 0) {
             cpu_debug_exception_raised(cpu, !cpu->stop_on_exception);
             if (cpu->stop_on_exception) {
@@ -118,10 +149,24 @@ CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
         }
     }
     cpu->jmp_env_valid = true;
+    /* Native exits to resolve at the next block: a goto_tb slot to chain,
+     * an indirect target to remember. Locals are fine here: a longjmp
+     * lands above and only loses a chaining opportunity. */
+    TranslationBlock *link_from = NULL;
+    unsigned link_slot = 0;
+    bool fill_jc = false;
     for (;;) {
         clock_advance_icount(cpu->clock, cpu->insns_retired - cpu->insns_counted);
         cpu->insns_counted = cpu->insns_retired;
-        tb_cache_collect(&cpu->engine.cache);
+        exec_collect(&cpu->engine);
+        /* Mappings changed: indirect-jump targets found under the old ones
+         * may be wrong now. */
+        uint64_t flushes = cpu->tlb.flushes + cpu->tlb.page_flushes;
+        if (flushes != cpu->tlb_flush_seen) {
+            cpu->tlb_flush_seen = flushes;
+            exec_jc_flush(&cpu->engine);
+            link_from = NULL;
+        }
         if (cpu->exit_request) {
             cpu->exit_request = 0;
             return CPU_EXEC_EXIT;
@@ -172,7 +217,37 @@ CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
                        (unsigned long long)tb->key.phys_pc);
         if (log_enabled(cpu->log, LOG_CPU))
             cpu_dump_state(cpu, cpu->log);
-        if (exec_tb(&cpu->engine, tb, cpu) == TB_EXIT_STALE) {
+        uint64_t limit = max_insns ? cpu->exec_start + max_insns : UINT64_MAX;
+        uint64_t r;
+        if (tb->code && cpu->insns_retired + tb->icount <= limit) {
+            if (link_from)
+                exec_link(&cpu->engine, link_from, link_slot, tb);
+            if (fill_jc)
+                exec_jc_insert(&cpu->engine, tb);
+            /* Debugging and tracing see every block: run one at a time. */
+            if (key_needs_loop(cpu, tb))
+                limit = cpu->insns_retired + tb->icount;
+            cpu->insn_limit = limit;
+            if (cpu->exit_request)
+                cpu->insn_limit = 0;    /* a kick raced with setting the limit */
+            TranslationBlock *last = NULL;
+            r = exec_native(&cpu->engine, tb, cpu, &last);
+            link_from = (r == TB_EXIT_GOTO0 || r == TB_EXIT_GOTO1) ? last : NULL;
+            link_slot = (unsigned)r;
+            fill_jc = r == TB_EXIT_LOOKUP;
+        } else {
+            /* The interpreter: blocks without native code, and a block
+             * that would pass the instruction limit runs only up to it. */
+            unsigned stop = cpu->insns_retired + tb->icount > limit ? (unsigned)(limit - cpu->insns_retired) : 0;
+            r = interp_exec_n(&cpu->engine, tb, cpu, stop);
+            if (r != TB_EXIT_STALE) {
+                cpu->engine.cur_tb = NULL;
+                cpu->insns_retired += tb->icount;
+            }
+            link_from = NULL;
+            fill_jc = false;
+        }
+        if (r == TB_EXIT_STALE) {
             ExecPosition pos;
             exec_current_position(&cpu->engine, &pos);
             cpu->engine.cur_tb = NULL;
@@ -180,8 +255,6 @@ CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
             if (pos.static_cc >= 0)
                 cpu->cc_op = (uint32_t)pos.static_cc;
             cpu->insns_retired += pos.insns_done;
-        } else {
-            cpu->insns_retired += tb->icount;
         }
         cpu_debug_leave_block(cpu, if_before);
     }

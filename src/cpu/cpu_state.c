@@ -6,6 +6,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
+#include "cpu/exception.h"
 #include "cpu/fpu.h"
 #include "cpu/guest.h"
 #include "cpu/translate.h"
@@ -26,6 +27,14 @@ _Static_assert(sizeof(SegmentCache) == 16, "segment cache size");
 
 #define CPU_MAX_BLOCKS 65536
 
+/* The soft-TLB table a block's inline accesses use (the CPL is in the key). */
+static unsigned cpu_tlb_kind_of_flags(uint32_t flags)
+{
+    return (flags & HF_CPL3) ? TLB_KIND_USER : TLB_KIND_SUPERVISOR;
+}
+
+_Static_assert((sizeof(TlbEntry) & (sizeof(TlbEntry) - 1)) == 0, "TLB entry size is a power of two");
+
 static void cpu_code_page_added(void *opaque, uint64_t page_addr)
 {
     CpuState *cpu = opaque;
@@ -42,8 +51,38 @@ void cpu_init(CpuState *cpu, AddressSpace *mem, AddressSpace *io, Clock *clock, 
     exec_engine_init(&cpu->engine, &x86_ir_guest, CPU_MAX_BLOCKS);
     cpu->engine.cache.code_page_added = cpu_code_page_added;
     cpu->engine.cache.code_page_opaque = cpu;
+    const ExecLayout layout = {
+        .pc = offsetof(CpuState, eip),
+        .insns_retired = offsetof(CpuState, insns_retired),
+        .insn_limit = offsetof(CpuState, insn_limit),
+        .tlb_table = {offsetof(CpuState, tlb.e[TLB_KIND_SUPERVISOR]), offsetof(CpuState, tlb.e[TLB_KIND_USER])},
+        .tlb_entry_size = sizeof(TlbEntry),
+        .tlb_entries = TLB_ENTRIES,
+        .tlb_page_bits = TLB_PAGE_BITS,
+        .tlb_tag = {offsetof(TlbEntry, tag[TLB_READ]), offsetof(TlbEntry, tag[TLB_WRITE])},
+        .tlb_addend = offsetof(TlbEntry, addend),
+        .tlb_kind = cpu_tlb_kind_of_flags,
+    };
+    exec_engine_set_layout(&cpu->engine, &layout, cpu);
     lower_table_init(cpu->lower);
     cpu_reset(cpu, cpu_model_default());
+}
+
+bool cpu_set_backend(CpuState *cpu, bool jit, size_t code_cache_size, bool perfmap, char *why, size_t why_len)
+{
+    return exec_engine_set_backend(&cpu->engine, jit ? EXEC_JIT : EXEC_INTERP, code_cache_size, perfmap, why,
+                                   why_len);
+}
+
+bool cpu_jit_available(void)
+{
+    return exec_jit_available();
+}
+
+void cpu_kick(CpuState *cpu)
+{
+    cpu->exit_request = 1;
+    cpu->insn_limit = 0;
 }
 
 void cpu_destroy(CpuState *cpu)
@@ -150,6 +189,8 @@ uint32_t cpu_hflags(const CpuState *cpu)
         h |= HF_PE;
     if (vm)
         h |= HF_VM;
+    if (cpu_cpl(cpu) == 3)
+        h |= HF_CPL3;
     if (cpu->irq_inhibit)
         h |= HF_INHIBIT_IRQ;
     if (pe && !vm && seg_flat(&cpu->seg[SEG_ES], false) && seg_flat(&cpu->seg[SEG_CS], true) &&

@@ -16,6 +16,7 @@ void config_init(MachineConfig *cfg)
     cfg->ram_size = RAM_SIZE_DEFAULT;
     cfg->display = DISPLAY_NONE;
     cfg->cpu_model = cpu_model_default();
+    cfg->tb_size_mib = TB_SIZE_DEFAULT_MIB;
 }
 
 void config_free(MachineConfig *cfg)
@@ -329,6 +330,23 @@ static bool opt_D(MachineConfig *cfg, const char *opt, const char *arg, Error *e
     return set_string(&cfg->log_file, opt, arg, err);
 }
 
+/* tcg (QEMU's name, jitpc's default backend), jit or interp. */
+static bool set_accel(MachineConfig *cfg, const char *opt, const char *name, Error *err)
+{
+    if (!strcmp(name, "tcg")) {
+        cfg->accel = ACCEL_DEFAULT;
+    } else if (!strcmp(name, "jit")) {
+        cfg->accel = ACCEL_JIT;
+    } else if (!strcmp(name, "interp")) {
+        cfg->accel = ACCEL_INTERP;
+    } else {
+        error_setf(err, "%s: unsupported accelerator '%s' (jitpc has jit, interp, and tcg as an alias of the default)",
+                   opt, name);
+        return false;
+    }
+    return true;
+}
+
 static bool opt_machine(MachineConfig *cfg, const char *opt, const char *arg, Error *err)
 {
     static const char *const keys[] = {"type", "accel", NULL};
@@ -345,11 +363,7 @@ static bool opt_machine(MachineConfig *cfg, const char *opt, const char *arg, Er
         error_setf(err, "%s: unsupported machine type '%s' (try -machine help)", opt, type);
         return false;
     }
-    if (accel && strcmp(accel, "tcg")) {
-        error_setf(err, "%s: unsupported accelerator '%s' (jitpc has tcg: its own translator)", opt, accel);
-        return false;
-    }
-    return true;
+    return !accel || set_accel(cfg, opt, accel, err);
 }
 
 static bool opt_smp(MachineConfig *cfg, const char *opt, const char *arg, Error *err)
@@ -374,16 +388,35 @@ static bool opt_smp(MachineConfig *cfg, const char *opt, const char *arg, Error 
 
 static bool opt_accel(MachineConfig *cfg, const char *opt, const char *arg, Error *err)
 {
-    static const char *const keys[] = {"accel", NULL};
+    static const char *const keys[] = {"accel", "tb-size", NULL};
     OptList l;
-    (void)cfg;
     if (!optlist_parse(opt, arg, "accel", keys, &l, err))
         return false;
     const char *a = optlist_get(&l, "accel");
-    if (!a || strcmp(a, "tcg")) {
-        error_setf(err, "%s: unsupported accelerator '%s' (jitpc has tcg: its own translator)", opt, a ? a : "");
+    if (!a) {
+        error_setf(err, "%s: which accelerator? (jit, interp or tcg)", opt);
         return false;
     }
+    if (!set_accel(cfg, opt, a, err))
+        return false;
+    const char *tb = optlist_get(&l, "tb-size");
+    if (tb) {
+        uint64_t v;
+        if (!parse_uint(opt, "tb-size", tb, 2048, &v, err))
+            return false;
+        if (v < 1) {
+            error_setf(err, "%s: tb-size=%s: the code cache needs at least 1 MiB", opt, tb);
+            return false;
+        }
+        cfg->tb_size_mib = v;
+    }
+    return true;
+}
+
+static bool opt_perfmap(MachineConfig *cfg, const char *opt, const char *arg, Error *err)
+{
+    (void)opt, (void)arg, (void)err;
+    cfg->perfmap = true;
     return true;
 }
 
@@ -462,6 +495,7 @@ static const Option options[] = {
     {"M", true, opt_machine},
     {"smp", true, opt_smp},
     {"accel", true, opt_accel},
+    {"perfmap", false, opt_perfmap},
     {"cpu", true, opt_cpu},
     {"icount", true, opt_icount},
     {"h", false, opt_help},
@@ -528,10 +562,14 @@ void cmdline_print_help(FILE *f)
     fprintf(f,
         "\nusage: jitpc [options]\n"
         "\nMachine:\n"
-        "  -machine pc[,accel=tcg]  the i440FX/PIIX3 PC (the only machine; also -M)\n"
+        "  -machine pc[,accel=A]   the i440FX/PIIX3 PC (the only machine; also -M)\n"
         "  -cpu NAME               CPU model (-cpu help lists them)\n"
         "  -smp 1                  number of CPUs (one for now)\n"
-        "  -accel tcg              the translator (jitpc's own; an alias of the default)\n"
+        "  -accel jit|interp|tcg[,tb-size=MiB]\n"
+        "                          translator backend: jit (native code; the default on\n"
+        "                          x86-64 hosts), interp (the portable IR interpreter);\n"
+        "                          tcg names the default; tb-size: code cache (default 256)\n"
+        "  -perfmap                write /tmp/perf-<pid>.map so perf names generated code\n"
         "  -m SIZE                 guest RAM; plain numbers are MiB, or use K/M/G suffixes\n"
         "                          (default 128M, from 2M to 63.5G)\n"
         "\nBoot:\n"

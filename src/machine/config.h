@@ -19,6 +19,15 @@
  * addresses end at 64 GiB, so 63.5 GiB is all a P6 guest can address. */
 #define RAM_SIZE_MAX ((64ULL << 30) - (512ULL << 20))
 
+/* -accel: the translator's backend. */
+typedef enum AccelKind {
+    ACCEL_DEFAULT,              /* jit where this host has a native backend, else interp */
+    ACCEL_JIT,
+    ACCEL_INTERP,
+} AccelKind;
+
+#define TB_SIZE_DEFAULT_MIB 256
+
 typedef enum DisplayKind {
     DISPLAY_NONE,
     DISPLAY_SDL,
@@ -74,6 +83,9 @@ typedef struct MachineConfig {
     /* Deterministic clock (tests now; -icount once the CPU counts). */
     bool deterministic;
     unsigned icount_shift;
+    AccelKind accel;
+    uint64_t tb_size_mib;       /* code cache of the native backend */
+    bool perfmap;               /* write /tmp/perf-<pid>.map for perf */
 } MachineConfig;
 
 void config_init(MachineConfig *cfg);

@@ -39,6 +39,11 @@ static bool machine_boot_setup(Machine *m, Error *err)
     return true;
 }
 
+static void machine_kick_cpu(void *opaque)
+{
+    cpu_kick(opaque);
+}
+
 Machine *machine_new(const MachineConfig *cfg, Error *err)
 {
     Machine *m = calloc(1, sizeof(*m));
@@ -69,7 +74,14 @@ Machine *machine_new(const MachineConfig *cfg, Error *err)
     }
     cpu_init(&m->cpu, &m->mem, &m->io, &m->clock, &m->log);
     m->cpu_ready = true;
-    m->run.kick = &m->cpu.exit_request;
+    m->run.kick = machine_kick_cpu;
+    m->run.kick_opaque = &m->cpu;
+    bool jit = cfg->accel == ACCEL_JIT || (cfg->accel == ACCEL_DEFAULT && cpu_jit_available());
+    char why[200];
+    if (!cpu_set_backend(&m->cpu, jit, (size_t)cfg->tb_size_mib << 20, cfg->perfmap, why, sizeof(why))) {
+        error_setf(err, "-accel %s: %s", jit ? "jit" : "interp", why);
+        goto fail;
+    }
     if (!pc_board_init(m, err) || !machine_boot_setup(m, err))
         goto fail;
     if (cfg->display == DISPLAY_SDL) {
@@ -193,6 +205,12 @@ static void machine_print_stats(Machine *m)
     log_printf(&m->log, "stats: blocks: %llu translated, %llu invalidated, %llu full flushes, %u live\n",
                (unsigned long long)c->translated, (unsigned long long)c->invalidated,
                (unsigned long long)c->flushes, c->count);
+    const ExecEngine *e = &m->cpu.engine;
+    log_printf(&m->log, "stats: backend %s: %llu blocks compiled, %llu interpreted, %llu chains, "
+               "%llu indirect-jump cache fills, %llu code cache flushes\n",
+               e->backend == EXEC_JIT ? "jit" : "interp", (unsigned long long)e->jit_blocks,
+               (unsigned long long)e->jit_fallbacks, (unsigned long long)e->chains, (unsigned long long)e->jc_fills,
+               (unsigned long long)e->code_flushes);
     log_printf(&m->log, "stats: TLB: %llu hits, %llu misses (%.2f%% hit rate), %llu flushes, %llu page flushes\n",
                (unsigned long long)t->hits, (unsigned long long)t->misses,
                accesses ? 100.0 * (double)t->hits / (double)accesses : 0.0, (unsigned long long)t->flushes,

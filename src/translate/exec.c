@@ -3,18 +3,6 @@
 
 #include <string.h>
 
-void exec_engine_init(ExecEngine *e, const IrGuest *guest, unsigned max_blocks)
-{
-    memset(e, 0, sizeof(*e));
-    e->guest = guest;
-    tb_cache_init(&e->cache, max_blocks);
-}
-
-void exec_engine_destroy(ExecEngine *e)
-{
-    tb_cache_destroy(&e->cache);
-}
-
 uint64_t exec_tb(ExecEngine *e, TranslationBlock *tb, void *env)
 {
     uint64_t r = interp_exec(e, tb, env);

@@ -75,8 +75,14 @@ static void mul2(IrType t, bool is_signed, uint64_t a, uint64_t b, uint64_t *lo,
 
 uint64_t interp_exec(ExecEngine *e, TranslationBlock *tb, void *env)
 {
+    return interp_exec_n(e, tb, env, 0);
+}
+
+uint64_t interp_exec_n(ExecEngine *e, TranslationBlock *tb, void *env, unsigned max_insns)
+{
     const IrGuest *g = tb->ir.guest;
     const IrOp *ops = tb->ir.ops;
+    unsigned insn = 0;
     e->cur_tb = tb;
     for (unsigned pc = 0;;) {
         const IrOp *op = &ops[pc];
@@ -215,8 +221,9 @@ uint64_t interp_exec(ExecEngine *e, TranslationBlock *tb, void *env)
         case IR_insn_start:
             /* A store in this block hit its own code: stop before running
              * stale instructions (the caller re-translates from here). */
-            if (tb->invalid)
+            if (tb->invalid || (max_insns && insn == max_insns))
                 return TB_EXIT_STALE;
+            insn++;
             break;
         case IR_set_label:
             break;

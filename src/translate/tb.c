@@ -53,6 +53,7 @@ void tb_free(TranslationBlock *tb)
     if (!tb)
         return;
     ir_block_free(&tb->ir);
+    free(tb->in_links);
     free(tb->label_pos);
     free(tb->locals);
     free(tb);
@@ -229,6 +230,8 @@ static void page_recompute_chunks(TbPageEntry *e)
 
 static void tb_kill(TbCache *c, TranslationBlock *tb)
 {
+    if (c->tb_killed)
+        c->tb_killed(c->hook_opaque, tb);
     hash_remove(c, tb);
     tb->invalid = true;
     tb->dead_next = c->dead;
@@ -265,11 +268,7 @@ unsigned tb_invalidate_page(TbCache *c, uint64_t phys_addr)
         TranslationBlock *next = tb->page_next[which];
         if (tb->pages[1] != TB_NO_PAGE)
             page_list_remove(c, tb, which ^ 1);
-        hash_remove(c, tb);
-        tb->invalid = true;
-        tb->dead_next = c->dead;
-        c->dead = tb;
-        c->count--;
+        tb_kill(c, tb);
         n++;
         tb = next;
     }
@@ -298,6 +297,8 @@ void tb_flush(TbCache *c)
     c->count = 0;
     c->flushes++;
     c->generation++;
+    if (c->flushed)
+        c->flushed(c->hook_opaque);
 }
 
 void tb_cache_collect(TbCache *c)

@@ -22,6 +22,8 @@ typedef struct TbKey {
     uint32_t flags;         /* guest mode bits that change translation */
 } TbKey;
 
+struct TbLink;
+
 typedef struct TranslationBlock {
     TbKey key;
     uint32_t size;                  /* guest code bytes */
@@ -31,10 +33,25 @@ typedef struct TranslationBlock {
     uint32_t *label_pos;            /* op index of each label */
     uint64_t *locals;               /* interpreter slots for locals and constants */
     bool invalid;
+    /* Native code (exec_chain.c, backend/): the entry point in the code
+     * cache's executable view, or NULL (the interpreter runs the block). */
+    void *code;
+    uint32_t code_size;
+    uint32_t jmp_field[2];          /* code offset of goto_tb slot n's rel32 field (0: no slot) */
+    uint32_t jmp_reset[2];          /* code offset slot n jumps to when unlinked (its exit stub) */
+    struct TranslationBlock *jmp_dest[2];   /* block slot n is linked to, or NULL */
+    struct TbLink *in_links;        /* blocks whose goto_tb slot jumps here */
+    unsigned nin_links, in_links_cap;
     struct TranslationBlock *hash_next;
     struct TranslationBlock *page_next[2];
     struct TranslationBlock *dead_next;
 } TranslationBlock;
+
+/* An incoming chain: `from`'s goto_tb slot jumps to the block holding it. */
+typedef struct TbLink {
+    TranslationBlock *from;
+    unsigned slot;
+} TbLink;
 
 /* Code is tracked in 128-byte chunks so that stores next to code (data in
  * the same page, common in old programs) do not throw translations away. */
@@ -58,6 +75,11 @@ typedef struct TbCache {
      * guest's TLB can route writes to it through the slow path. */
     void (*code_page_added)(void *opaque, uint64_t page_addr);
     void *code_page_opaque;
+    /* Called for each block invalidated (before it joins the dead list) and
+     * on a full flush, so native chains and jump caches forget it. */
+    void (*tb_killed)(void *opaque, TranslationBlock *tb);
+    void (*flushed)(void *opaque);
+    void *hook_opaque;
     /* statistics */
     uint64_t translated, invalidated, flushes;
 } TbCache;

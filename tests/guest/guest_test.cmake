@@ -161,21 +161,30 @@ function(jitpc_add_guest_test)
 
   file(APPEND ${JITPC_GUEST_MANIFEST} "${arg_NAME}\t${header_src}\t${elf}\n")
 
-  set(test guest/${arg_NAME})
-  add_test(NAME ${test}
-    COMMAND jitpc-guest-runner
-      --jitpc $<TARGET_FILE:jitpc>
-      --source ${header_src}
-      --image ${elf}
-      --workdir ${CMAKE_CURRENT_BINARY_DIR}/work/${arg_NAME}
-      --timeout-scale ${JITPC_GUEST_TIMEOUT_SCALE})
-  set_tests_properties(${test} PROPERTIES LABELS guest TIMEOUT ${ctest_timeout})
-  if(arg_NAME IN_LIST JITPC_GUEST_KNOWN_FAILURES)
-    set_tests_properties(${test} PROPERTIES LABELS "guest;known-failure")
-    if(NOT JITPC_GUEST_IGNORE_KNOWN_FAILURES)
-      set_tests_properties(${test} PROPERTIES DISABLED TRUE)
+  # Every guest test runs on both backends: guest/NAME with the native one
+  # (jit), guest-interp/NAME with the IR interpreter.
+  foreach(accel jit interp)
+    if(accel STREQUAL "jit")
+      set(test guest/${arg_NAME})
+    else()
+      set(test guest-${accel}/${arg_NAME})
     endif()
-  endif()
+    add_test(NAME ${test}
+      COMMAND jitpc-guest-runner
+        --jitpc $<TARGET_FILE:jitpc>
+        --accel ${accel}
+        --source ${header_src}
+        --image ${elf}
+        --workdir ${CMAKE_CURRENT_BINARY_DIR}/work-${accel}/${arg_NAME}
+        --timeout-scale ${JITPC_GUEST_TIMEOUT_SCALE})
+    set_tests_properties(${test} PROPERTIES LABELS guest TIMEOUT ${ctest_timeout})
+    if(arg_NAME IN_LIST JITPC_GUEST_KNOWN_FAILURES)
+      set_tests_properties(${test} PROPERTIES LABELS "guest;known-failure")
+      if(NOT JITPC_GUEST_IGNORE_KNOWN_FAILURES)
+        set_tests_properties(${test} PROPERTIES DISABLED TRUE)
+      endif()
+    endif()
+  endforeach()
 endfunction()
 
 # Call after the last jitpc_add_guest_test: a known failure naming no test is

@@ -557,7 +557,9 @@ Test(debug, nmi_ignores_if_and_is_blocked_until_iret)
     cpu_raise_nmi(&r->cpu);
     cr_assert_eq(cpu_exec(&r->cpu, 1), CPU_EXEC_BUDGET);
     cr_expect_eq(r->cpu.regs[R_EBX] & 0xFFFF, 1, "taken with IF clear");
-    cr_expect_eq(r->cpu.eip, 0x2003, "the handler's first block ran; IRET next");
+    cr_expect_eq(r->cpu.eip, 0x2001, "a budget of one instruction stops exactly after it");
+    cr_assert_eq(cpu_exec(&r->cpu, 1), CPU_EXEC_BUDGET);
+    cr_expect_eq(r->cpu.eip, 0x2003, "the handler's JMP ran; IRET next");
     /* A second NMI inside the handler waits for its IRET, and comes right
      * after it, before the interrupted JMP runs again. */
     cpu_raise_nmi(&r->cpu);

@@ -107,7 +107,7 @@ static bool scratch_run(const Scratch *s, const char *source, const char *image,
     write_file(s->source, source, 0644);
     if (image)
         write_file(s->image, image, 0644);
-    RunnerConfig cfg = {s->fake, s->source, s->image, s->workdir, scale};
+    RunnerConfig cfg = {s->fake, s->source, s->image, s->workdir, scale, NULL};
     return runner_run_test(&cfg, report);
 }
 
@@ -678,7 +678,7 @@ Test(guest_runner_run, missing_jitpc)
     scratch_init(&s, "missing_jitpc");
     write_file(s.source, HELLO_SOURCE, 0644);
     write_file(s.image, "debugcon hello\\n\nstatus 1\n", 0644);
-    RunnerConfig cfg = {"/nonexistent/jitpc", s.source, s.image, s.workdir, 1.0};
+    RunnerConfig cfg = {"/nonexistent/jitpc", s.source, s.image, s.workdir, 1.0, NULL};
     RunnerText r = {0};
     cr_assert_not(runner_run_test(&cfg, &r));
     assert_contains(runner_text_str(&r), "FAIL guest/missing_jitpc: cannot execute jitpc "

@@ -787,6 +787,21 @@ bool runner_run_test(const RunnerConfig *cfg, RunnerText *report)
     unlink(serial_path);
 
     argv = runner_build_argv(cfg->jitpc, cfg->workdir, cfg->image, &hdr);
+    if (cfg->accel) {
+        /* The backend goes right after the program name. */
+        size_t n = 0;
+        while (argv[n])
+            n++;
+        char **more = realloc(argv, (n + 3) * sizeof(*argv));
+        if (!more)
+            abort();
+        argv = more;
+        memmove(argv + 3, argv + 1, n * sizeof(*argv));
+        argv[1] = strdup("-accel");
+        argv[2] = strdup(cfg->accel);
+        if (!argv[1] || !argv[2])
+            abort();
+    }
     timeout = hdr.timeout_s * (cfg->timeout_scale > 0 ? cfg->timeout_scale : 1.0);
     runner_spawn_process(argv, log_path, timeout, &res);
     ran = true;

@@ -103,6 +103,7 @@ typedef struct RunnerConfig {
     const char *image;
     const char *workdir;
     double timeout_scale;   /* multiplies jitpc-timeout; > 0 */
+    const char *accel;      /* NULL, or the backend to pass as -accel (jit, interp) */
 } RunnerConfig;
 
 /* Run one guest test. Returns true on pass. report gets "PASS guest/NAME ..."

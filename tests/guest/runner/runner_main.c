@@ -15,7 +15,7 @@
 
 static const char runner_usage[] =
     "usage: jitpc-guest-runner --jitpc PATH --source TEST_SOURCE --image IMAGE.elf\n"
-    "                          --workdir DIR [--timeout-scale F]\n"
+    "                          --workdir DIR [--timeout-scale F] [--accel jit|interp]\n"
     "       jitpc-guest-runner --check-image IMAGE.elf\n";
 
 static int runner_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -45,6 +45,7 @@ int main(int argc, char **argv)
         {"--image", &cfg.image},
         {"--workdir", &cfg.workdir},
         {"--timeout-scale", &scale},
+        {"--accel", &cfg.accel},
         {"--check-image", &check_image},
     };
 
