@@ -114,8 +114,8 @@ timed() {
     fi
 }
 
-emu_args() {  # $1: image, $2: debug console file
-    echo "-nodefaults -display none -no-reboot -m 128 -accel tcg -cpu max
+emu_args() {  # $1: image, $2: debug console file, $3: accelerator
+    echo "-nodefaults -display none -no-reboot -m 128 -accel $3 -cpu max
  -debugcon file:$2 -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel $1"
 }
 
@@ -128,15 +128,17 @@ echo "$WORKLOADS" | while read -r name native kflags; do
     img=$WORK/$name.elf
     # Count the guest instructions once (this run also warms the caches).
     # shellcheck disable=SC2046
-    "$JITPC" $(emu_args "$img" "$WORK/out/$name.count.dbg") -d stats \
+    "$JITPC" $(emu_args "$img" "$WORK/out/$name.count.dbg" jit) -d stats \
         </dev/null >/dev/null 2>"$WORK/out/$name.count.stderr" || true
     insns=$(sed -n 's/^stats: \([0-9]*\) instructions retired.*/\1/p' \
         "$WORK/out/$name.count.stderr" | head -n1)
     # shellcheck disable=SC2046
-    j=$(timed "$name.jitpc" "$JITPC" $(emu_args "$img" "$WORK/out/$name.jitpc.dbg"))
+    j=$(timed "$name.jitpc" "$JITPC" $(emu_args "$img" "$WORK/out/$name.jitpc.dbg" jit))
+    # shellcheck disable=SC2046
+    i=$(timed "$name.interp" "$JITPC" $(emu_args "$img" "$WORK/out/$name.interp.dbg" interp))
     if [ -n "$QEMU" ]; then
         # shellcheck disable=SC2046
-        q=$(timed "$name.qemu" "$QEMU" $(emu_args "$img" "$WORK/out/$name.qemu.dbg"))
+        q=$(timed "$name.qemu" "$QEMU" $(emu_args "$img" "$WORK/out/$name.qemu.dbg" tcg))
     else
         q="n/a missing"
     fi
@@ -145,7 +147,7 @@ echo "$WORKLOADS" | while read -r name native kflags; do
     else
         n="n/a guest-only"
     fi
-    echo "$name ${insns:-n/a} $j $q $n" >> "$RESULTS"
+    echo "$name ${insns:-n/a} $j $q $n $i" >> "$RESULTS"
     echo "   $name done" >&2
 done
 
@@ -157,19 +159,21 @@ function fmt_t(t) { return t == "n/a" ? "n/a" : sprintf("%.3f", t) }
 function mips(n, t) { return (n == "n/a" || t == "n/a" || t <= 0) ? "n/a" : sprintf("%.1f", n / t / 1e6) }
 function ratio(a, b) { return (a == "n/a" || b == "n/a" || b <= 0) ? "n/a" : sprintf("%.3f", a / b) }
 BEGIN {
-    printf "%-11s %13s %15s %9s %9s %11s %10s %11s %12s  %s\n", "workload", "guest insns",
-        "jitpc (interp)", "QEMU", "native", "jitpc MIPS", "QEMU MIPS", "jitpc/QEMU",
-        "jitpc/native", "checksum"
+    printf "%-10s %12s %8s %8s %8s %8s %8s %8s %10s %11s %11s  %s\n", "workload", "guest insns",
+        "jit", "interp", "QEMU", "native", "jit MIPS", "QEMU MIPS", "jit/QEMU", "jit/native",
+        "interp/jit", "checksum"
 }
 {
-    name = $1; n = $2; jt = $3; js = $4; qt = $5; qs = $6; nt = $7; ns = $8
+    name = $1; n = $2; jt = $3; js = $4; qt = $5; qs = $6; nt = $7; ns = $8; it = $9; is = $10
     sum = js
     if (sum == "failed" || sum == "missing") sum = qs
     ok = "ok"
     if (js != "failed" && qs != "failed" && qs != "missing" && js != qs) ok = "MISMATCH"
     if (js != "failed" && ns != "failed" && ns != "guest-only" && js != ns) ok = "MISMATCH"
-    printf "%-11s %13s %15s %9s %9s %11s %10s %11s %12s  %s %s\n", name, n, fmt_t(jt), fmt_t(qt),
-        fmt_t(nt), mips(n, jt), mips(n, qt), ratio(qt, jt), ratio(nt, jt), sum, ok
+    if (js != "failed" && is != "failed" && js != is) ok = "MISMATCH"
+    printf "%-10s %12s %8s %8s %8s %8s %8s %8s %10s %11s %11s  %s %s\n", name, n, fmt_t(jt), fmt_t(it),
+        fmt_t(qt), fmt_t(nt), mips(n, jt), mips(n, qt), ratio(qt, jt), ratio(nt, jt), ratio(jt, it), sum, ok
 }' "$RESULTS"
-echo "(seconds of wall time, min of $REPS; instructions counted by jitpc -d stats;" \
-     "ratios >1: jitpc faster; QEMU: ${QEMU:-not installed})"
+echo "(seconds of wall time, min of $REPS; instructions counted by jitpc -d stats; jit/QEMU and" \
+     "jit/native: speed ratios, >1 means jitpc's jit is faster; interp/jit: the interpreter's speed" \
+     "relative to jit; QEMU: ${QEMU:-not installed})"

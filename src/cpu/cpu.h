@@ -214,6 +214,8 @@ typedef struct CpuState {
     uint64_t insn_limit;        /* native code: a block starts only if insns_retired plus its
                                  * count stays <= this; cpu_kick sets it to 0 */
     uint64_t tlb_flush_seen;    /* TLB flushes already reflected in the jump cache */
+    unsigned translate_cap;     /* nonzero: translate blocks of at most this many instructions */
+    struct TranslationBlock *capped_tb;  /* a one-off block (not cached) running now */
     ExecEngine engine;
     CpuLowerFn *lower[MN_COUNT];    /* mnemonic -> lowering (filled by cpu_init) */
     jmp_buf jmp_env;            /* target of cpu_raise_exception */

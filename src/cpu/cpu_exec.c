@@ -68,6 +68,37 @@ static TranslationBlock *find_block(CpuState *cpu)
     return tb;
 }
 
+/* Run the first `n` instructions of `tb`'s code as a block of their own
+ * (translated now, interpreted, freed). */
+static uint64_t run_capped(CpuState *cpu, const TranslationBlock *tb, unsigned n)
+{
+    TranslationBlock *one = tb_alloc(&tb->key, &x86_ir_guest);
+    char why[256] = "";
+    cpu->translate_cap = n;
+    bool ok = x86_translate_block(cpu, one, why, sizeof(why)) && tb_prepare(one, why, sizeof(why));
+    cpu->translate_cap = 0;
+    if (!ok) {
+        fprintf(stderr, "jitpc: internal error translating %04x:%08x: %s\n", cpu->seg[SEG_CS].selector,
+                tb->key.pc, why);
+        abort();
+    }
+    /* It is not in the cache: a store into its code (SMC) is checked
+     * against the running block directly (mem.c). */
+    cpu->capped_tb = one;
+    uint64_t r = interp_exec(&cpu->engine, one, cpu);
+    if (r != TB_EXIT_STALE) {
+        cpu->engine.cur_tb = NULL;
+        cpu->insns_retired += one->icount;
+        tb_free(one);
+    } else {
+        /* The loop reads the position from it first. */
+        one->dead_next = cpu->engine.cache.dead;
+        cpu->engine.cache.dead = one;
+    }
+    cpu->capped_tb = NULL;
+    return r;
+}
+
 /* Whether the loop must see every block (no chaining past it). */
 static bool key_needs_loop(const CpuState *cpu, const TranslationBlock *tb)
 {
@@ -235,11 +266,16 @@ CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
             link_from = (r == TB_EXIT_GOTO0 || r == TB_EXIT_GOTO1) ? last : NULL;
             link_slot = (unsigned)r;
             fill_jc = r == TB_EXIT_LOOKUP;
+        } else if (cpu->insns_retired + tb->icount > limit) {
+            /* The block would pass the instruction limit: run a one-off
+             * block of just the instructions left (an exact stop; the
+             * optimized block is exact only at its exits and stores). */
+            r = run_capped(cpu, tb, (unsigned)(limit - cpu->insns_retired));
+            link_from = NULL;
+            fill_jc = false;
         } else {
-            /* The interpreter: blocks without native code, and a block
-             * that would pass the instruction limit runs only up to it. */
-            unsigned stop = cpu->insns_retired + tb->icount > limit ? (unsigned)(limit - cpu->insns_retired) : 0;
-            r = interp_exec_n(&cpu->engine, tb, cpu, stop);
+            /* The interpreter: blocks without native code. */
+            r = interp_exec(&cpu->engine, tb, cpu);
             if (r != TB_EXIT_STALE) {
                 cpu->engine.cur_tb = NULL;
                 cpu->insns_retired += tb->icount;

@@ -149,7 +149,10 @@ static void store_phys(CpuState *cpu, uint64_t pa, uint64_t val, unsigned size)
      * running block, if hit, stops at its next instruction boundary. */
     TbCache *tbs = &cpu->engine.cache;
     if (tb_page_has_code(tbs, pa)) {
-        tb_invalidate_range(tbs, pa, size);
+        /* A one-off block (cpu_exec.c run_capped) is a prefix of a cached
+         * block with its key: whatever hits it hits that block first. */
+        if (tb_invalidate_range(tbs, pa, size) && cpu->capped_tb)
+            cpu->capped_tb->invalid = true;
         if (!tb_page_has_code(tbs, pa))
             tlb_set_code_page(&cpu->tlb, pa & ~(uint64_t)(PAGE_SIZE - 1), false);
     }

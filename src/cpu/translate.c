@@ -112,6 +112,8 @@ bool x86_translate_block(CpuState *cpu, TranslationBlock *tb, char *why, size_t 
      * single-stepping needs the loop after every instruction for its #DB
      * trap (SDM Vol. 3A §17.3.1.4). */
     unsigned max_insns = (s.hflags & (HF_INHIBIT_IRQ | HF_DEBUG_STEP)) ? 1 : TRANSLATE_MAX_INSNS;
+    if (cpu->translate_cap && cpu->translate_cap < max_insns)
+        max_insns = cpu->translate_cap;
     for (unsigned n = 0; n < max_insns && !s.ended; n++) {
         /* EFLAGS.RF at entry suppresses the first instruction's breakpoint. */
         bool check_bp = n > 0 || !(s.hflags & HF_DEBUG_RESUME);

@@ -172,7 +172,7 @@ static void page_add(TbCache *c, TranslationBlock *tb, int which)
     e->chunks |= tb_chunk_mask(tb, which);
 }
 
-bool tb_commit(TbCache *c, TranslationBlock *tb, char *why, size_t why_len)
+bool tb_prepare(TranslationBlock *tb, char *why, size_t why_len)
 {
     if (!ir_verify(&tb->ir, why, why_len)) {
         tb_free(tb);
@@ -190,6 +190,13 @@ bool tb_commit(TbCache *c, TranslationBlock *tb, char *why, size_t why_len)
         if (b->temps[t].kind == IR_TEMP_CONST)
             tb->locals[t] = b->temps[t].value;
     tb->icount = b->ninsns;
+    return true;
+}
+
+bool tb_commit(TbCache *c, TranslationBlock *tb, char *why, size_t why_len)
+{
+    if (!tb_prepare(tb, why, why_len))
+        return false;
     if (c->count >= c->max_count)
         tb_flush(c);
     unsigned h = key_hash(&tb->key, c->nbuckets);

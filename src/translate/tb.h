@@ -94,6 +94,9 @@ TranslationBlock *tb_alloc(const TbKey *key, const IrGuest *guest);
  * interpreter's slots, insert into the cache (flushing it first when it is
  * full). Returns false, freeing the block, if the IR does not verify. */
 bool tb_commit(TbCache *c, TranslationBlock *tb, char *why, size_t why_len);
+/* The part of tb_commit that readies a block to run without putting it in
+ * a cache (a one-off block). Frees the block if the IR does not verify. */
+bool tb_prepare(TranslationBlock *tb, char *why, size_t why_len);
 /* Free a block that was never committed. */
 void tb_free(TranslationBlock *tb);
 

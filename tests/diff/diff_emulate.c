@@ -20,7 +20,15 @@ typedef struct DiffRig {
     CpuState cpu;
 } DiffRig;
 
-/* Test-driver state: one rig for the process, created on first use. */
+/* Test-driver state: the backend (--accel) and one rig for the process,
+ * created on first use. */
+static bool diff_use_jit = true;
+
+void diff_emulate_use_jit(bool jit)
+{
+    diff_use_jit = jit;
+}
+
 static DiffRig *diff_rig(char *why, size_t why_len)
 {
     static DiffRig *rig;
@@ -41,6 +49,11 @@ static DiffRig *diff_rig(char *why, size_t why_len)
     }
     clock_init_deterministic(&r->clock, 0);
     cpu_init(&r->cpu, &r->mem, &r->io, &r->clock, &r->log);
+    char reason[200];
+    if (!cpu_set_backend(&r->cpu, diff_use_jit, 16u << 20, false, reason, sizeof(reason))) {
+        snprintf(why, why_len, "%s backend: %s", diff_use_jit ? "jit" : "interp", reason);
+        return NULL;
+    }
     rig = r;
     return rig;
 }

@@ -36,6 +36,10 @@
 
 #include "diff_case.h"
 
+/* Which backend runs the cases: the native JIT (default) or the IR
+ * interpreter. Call before the first diff_emulate(). */
+void diff_emulate_use_jit(bool jit);
+
 bool diff_emulate(const DiffCase *c, DiffState *out, char *why, size_t why_len);
 
 #endif

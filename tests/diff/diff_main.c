@@ -29,6 +29,7 @@
 static const char diff_usage[] =
     "usage: jitpc-diff [--seed S] [--count N] [--start I] [--case I] [--verbose]\n"
     "                  [--native-only] [--selftest] [--native PATH] [--list-templates]\n"
+    "                  [--accel jit|interp]\n"
     "  --seed S          run seed (default 1); case I depends only on (S, I)\n"
     "  --count N         cases to run (default 1000)\n"
     "  --start I         first case index (default 0), to split long runs\n"
@@ -39,6 +40,7 @@ static const char diff_usage[] =
     "  --selftest        only the targeted cases' known answers on the host CPU\n"
     "  --native PATH     the -m32 helper (default: the one built with jitpc-diff)\n"
     "  --list-templates  print the generator's instruction templates\n"
+    "  --accel B         jitpc's backend: jit (native code, default) or interp (IR interpreter)\n"
     "Exit: 0 equal, 1 mismatch, 2 usage/setup error, 77 emulator unavailable (skip).\n";
 
 static void diff_print_usage(FILE *f)
@@ -52,6 +54,7 @@ typedef struct DiffOptions {
     uint64_t seed;
     uint64_t start, count;
     bool verbose, native_only, selftest, list_templates;
+    bool interp;         /* --accel interp */
     const char *native_path;
 } DiffOptions;
 
@@ -115,6 +118,11 @@ static int diff_parse_args(int argc, char **argv, DiffOptions *o)
             o->selftest = true;
         } else if (!strcmp(a, "--list-templates")) {
             o->list_templates = true;
+        } else if (!strcmp(a, "--accel")) {
+            if (!v || (strcmp(v, "jit") && strcmp(v, "interp")))
+                return diff_usage_error("--accel takes jit or interp", v);
+            o->interp = !strcmp(v, "interp");
+            i++;
         } else if (!strcmp(a, "--native")) {
             if (!v)
                 return diff_usage_error("--native needs a path", NULL);
@@ -173,8 +181,8 @@ static const char *diff_native_path(const DiffOptions *o, char *buf, size_t len)
 
 static void diff_rerun_command(const DiffRun *run, char *buf, size_t len)
 {
-    snprintf(buf, len, "jitpc-diff --seed %" PRIu64 " --case %" PRIu32 "%s", run->opt.seed, run->c->index,
-             run->opt.native_only ? " --native-only" : "");
+    snprintf(buf, len, "jitpc-diff --seed %" PRIu64 " --case %" PRIu32 "%s%s", run->opt.seed, run->c->index,
+             run->opt.native_only ? " --native-only" : "", run->opt.interp ? " --accel interp" : "");
 }
 
 static void diff_count(DiffStats *st, const DiffState *s)
@@ -191,9 +199,10 @@ static void diff_count(DiffStats *st, const DiffState *s)
 static void diff_print_summary(const DiffRun *run, const char *what, double seconds)
 {
     char name[16];
-    printf("jitpc-diff: %" PRIu64 " cases %s (seed %" PRIu64 ", cases %" PRIu64 "..%" PRIu64 ", %.1f s): "
+    printf("jitpc-diff: %" PRIu64 " cases %s%s (seed %" PRIu64 ", cases %" PRIu64 "..%" PRIu64 ", %.1f s): "
            "%" PRIu64 " reached the end",
-           run->stats.cases, what, run->opt.seed, run->opt.start, run->opt.start + run->opt.count - 1, seconds,
+           run->stats.cases, what, run->opt.native_only ? "" : run->opt.interp ? " (interp)" : " (jit)",
+           run->opt.seed, run->opt.start, run->opt.start + run->opt.count - 1, seconds,
            run->stats.completed);
     for (int v = 0; v < 32; v++)
         if (run->stats.by_vector[v])
@@ -449,6 +458,7 @@ int main(int argc, char **argv)
         printf("jitpc-diff: %zu templates\n", diff_gen_template_count());
         return DIFF_EXIT_EQUAL;
     }
+    diff_emulate_use_jit(!run.opt.interp);
     /* A dead helper must show up as a failed write, not kill the driver. */
     signal(SIGPIPE, SIG_IGN);
 

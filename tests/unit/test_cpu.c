@@ -428,3 +428,36 @@ Test(cpu, global_pages_survive_a_cr3_write)
     cr_expect_eq(r->cpu.regs[R_EDI], 0x33333333, "the non-global one was walked again");
     rig_free(r);
 }
+
+/* An instruction-count limit that falls inside a block stops exactly there,
+ * with the state exact at that boundary, although the optimizer drops flag
+ * stores inside the block that the next instruction overwrites. Stepping
+ * one instruction at a time must end where one run ends; once the bug was
+ * that the lost carry between the steps changed the sum. */
+static void run_adc_chain(Rig *r, unsigned step)
+{
+    /* mov eax,-1; mov ebx,1; xor ecx,ecx; add eax,ebx (carry); adc ecx,0; add eax,ebx;
+     * adc ecx,0; add eax,0xFFFFFFFF (carry); adc ecx,0; hlt */
+    static const uint8_t code[] = {0xB8, 0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 1, 0, 0, 0, 0x31, 0xC9, 0x01, 0xD8,
+                                   0x83, 0xD1, 0x00, 0x01, 0xD8, 0x83, 0xD1, 0x00, 0x83, 0xC0, 0xFF,
+                                   0x83, 0xD1, 0x00, 0xF4};
+    put(r, 0x1000, code, sizeof(code));
+    CpuExecStatus st;
+    unsigned guard = 0;
+    while ((st = cpu_exec(&r->cpu, step)) == CPU_EXEC_BUDGET && guard++ < 100)
+        ;
+    cr_assert_eq(st, CPU_EXEC_HALTED);
+}
+
+Test(cpu, instruction_limit_inside_a_block_is_exact)
+{
+    for (unsigned step = 1; step <= 4; step++) {
+        Rig *r = rig_new(true);
+        run_adc_chain(r, step);
+        cr_expect_eq(r->cpu.regs[R_EAX], 0, "step %u: eax %x", step, r->cpu.regs[R_EAX]);
+        cr_expect_eq(r->cpu.regs[R_ECX], 2, "step %u: two carries out of three adds, ecx %u", step,
+                     r->cpu.regs[R_ECX]);
+        cr_expect_eq(r->cpu.insns_retired, 10, "step %u", step);
+        rig_free(r);
+    }
+}
