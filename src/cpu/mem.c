@@ -117,7 +117,8 @@ static inline void store_le(uint8_t *p, uint64_t v, unsigned size)
 static uint64_t translate(CpuState *cpu, uint32_t linear, unsigned access, unsigned kind)
 {
     TlbEntry *e = tlb_entry(&cpu->tlb, kind, linear);
-    if ((e->tag[access] & (TLB_PAGE_MASK | TLB_INVALID)) != (linear & TLB_PAGE_MASK))
+    if ((e->tag[access] & (TLB_PAGE_MASK | TLB_INVALID)) != (linear & TLB_PAGE_MASK) &&
+        !tlb_victim_lookup(&cpu->tlb, kind, access, linear))
         e = tlb_fill(cpu, linear, access, kind);
     return e->phys_page | (linear & ~TLB_PAGE_MASK);
 }

@@ -52,9 +52,36 @@ void tlb_flush_all(Tlb *t)
     for (unsigned k = 0; k < TLB_KINDS; k++) {
         for (unsigned i = 0; i < TLB_ENTRIES; i++)
             tlb_entry_invalidate(&t->e[k][i]);
+        for (unsigned i = 0; i < TLB_VICTIMS; i++)
+            tlb_entry_invalidate(&t->victim[k][i]);
         tlb_forget_large(t, k);
     }
     t->flushes++;
+}
+
+static bool entry_valid(const TlbEntry *e)
+{
+    for (int a = 0; a < TLB_ACCESSES; a++)
+        if (!(e->tag[a] & TLB_INVALID))
+            return true;
+    return false;
+}
+
+bool tlb_victim_lookup(Tlb *t, unsigned kind, unsigned access, uint32_t linear)
+{
+    uint32_t page = linear & TLB_PAGE_MASK;
+    for (unsigned i = 0; i < TLB_VICTIMS; i++) {
+        TlbEntry *v = &t->victim[kind][i];
+        if ((v->tag[access] & (TLB_PAGE_MASK | TLB_INVALID)) == page) {
+            TlbEntry *e = tlb_entry(t, kind, linear);
+            TlbEntry tmp = *e;
+            *e = *v;
+            *v = tmp;
+            t->victim_hits++;
+            return true;
+        }
+    }
+    return false;
 }
 
 void tlb_flush_nonglobal(Tlb *t, bool keep_global)
@@ -65,10 +92,14 @@ void tlb_flush_nonglobal(Tlb *t, bool keep_global)
     }
     /* Global entries survive; the large-page region stays as it is, since
      * some of them may be pieces of large pages (a superset is safe). */
-    for (unsigned k = 0; k < TLB_KINDS; k++)
+    for (unsigned k = 0; k < TLB_KINDS; k++) {
         for (unsigned i = 0; i < TLB_ENTRIES; i++)
             if (!t->e[k][i].global)
                 tlb_entry_invalidate(&t->e[k][i]);
+        for (unsigned i = 0; i < TLB_VICTIMS; i++)
+            if (!t->victim[k][i].global)
+                tlb_entry_invalidate(&t->victim[k][i]);
+    }
     t->flushes++;
 }
 
@@ -83,8 +114,14 @@ void tlb_flush_page(Tlb *t, uint32_t linear)
             for (unsigned i = 0; i < TLB_ENTRIES; i++)
                 if (tlb_entry_in(&t->e[k][i], t->large_base[k], t->large_mask[k]))
                     tlb_entry_invalidate(&t->e[k][i]);
+            for (unsigned i = 0; i < TLB_VICTIMS; i++)
+                if (tlb_entry_in(&t->victim[k][i], t->large_base[k], t->large_mask[k]))
+                    tlb_entry_invalidate(&t->victim[k][i]);
             tlb_forget_large(t, k);
         }
+        for (unsigned i = 0; i < TLB_VICTIMS; i++)
+            if (tlb_entry_in(&t->victim[k][i], page, TLB_PAGE_MASK))
+                tlb_entry_invalidate(&t->victim[k][i]);
         /* INVLPG drops global entries too (SDM Vol. 2 INVLPG). */
         TlbEntry *e = tlb_entry(t, k, linear);
         if (tlb_entry_in(e, page, TLB_PAGE_MASK))
@@ -98,6 +135,12 @@ void tlb_set(Tlb *t, unsigned kind, uint32_t linear_page, uint32_t read_tag_flag
 {
     uint32_t page = linear_page & TLB_PAGE_MASK;
     TlbEntry *e = tlb_entry(t, kind, page);
+    /* Keep what a conflicting fill evicts (a refill of the same page just
+     * replaces it). */
+    if (entry_valid(e) && (e->tag[TLB_READ] & TLB_PAGE_MASK) != page) {
+        t->victim[kind][t->victim_next[kind]] = *e;
+        t->victim_next[kind] = (t->victim_next[kind] + 1) % TLB_VICTIMS;
+    }
     /* Flags live below the page offset; keep the page in invalid tags too
      * so flushes can tell which page an entry belongs to. */
     e->tag[TLB_READ] = page | (read_tag_flags & ~TLB_PAGE_MASK);
@@ -128,8 +171,8 @@ void tlb_set_code_page(Tlb *t, uint64_t phys_page, bool is_code)
 {
     uint64_t page = phys_page & ~(uint64_t)~TLB_PAGE_MASK;
     for (unsigned k = 0; k < TLB_KINDS; k++) {
-        for (unsigned i = 0; i < TLB_ENTRIES; i++) {
-            TlbEntry *e = &t->e[k][i];
+        for (unsigned i = 0; i < TLB_ENTRIES + TLB_VICTIMS; i++) {
+            TlbEntry *e = i < TLB_ENTRIES ? &t->e[k][i] : &t->victim[k][i - TLB_ENTRIES];
             /* An entry without a write translation has nothing to guard;
              * its next fill consults the code-page map itself. */
             if (e->phys_page != page || (e->tag[TLB_WRITE] & TLB_INVALID))

@@ -16,7 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TLB_ENTRIES 256             /* per privilege kind; a power of two */
+#define TLB_ENTRIES 1024            /* per privilege kind; a power of two */
+#define TLB_VICTIMS 8               /* per kind: entries recently evicted by a conflicting fill */
 #define TLB_PAGE_BITS 12
 #define TLB_PAGE_MASK 0xFFFFF000u
 
@@ -37,8 +38,13 @@ typedef struct TlbEntry {
 
 typedef struct Tlb {
     TlbEntry e[TLB_KINDS][TLB_ENTRIES];
+    /* A small fully associative cache of entries a fill evicted, searched
+     * by the slow path before a page walk: two streams whose pages share an
+     * index (buffers a power-of-two apart) no longer walk on every access. */
+    TlbEntry victim[TLB_KINDS][TLB_VICTIMS];
+    unsigned victim_next[TLB_KINDS];
     /* statistics for -d stats / the hit-rate figures */
-    uint64_t hits, misses, flushes, page_flushes;
+    uint64_t hits, misses, flushes, page_flushes, victim_hits;
     /* Per kind, the aligned region covering every large page split into
      * entries since the last full flush (tlb_add_large_page); an odd base
      * means none. Never read by translated code. */
@@ -70,6 +76,10 @@ static inline void *tlb_lookup(Tlb *t, unsigned kind, unsigned access, uint32_t 
         return NULL;
     return (void *)(linear + e->addend);
 }
+
+/* On a miss: if the victim cache holds `linear`'s page with a valid tag
+ * for `access`, swap it into the main table and return true. */
+bool tlb_victim_lookup(Tlb *t, unsigned kind, unsigned access, uint32_t linear);
 
 /* Fill the entry of `linear_page` for one kind. Each *_tag_flags is the
  * flag bits for that access kind (0 for a plain RAM hit, TLB_MMIO,

@@ -68,7 +68,7 @@ Test(tlb, fill_then_fast_lookup_hits_for_that_kind_and_page_only)
     /* tlb_set takes the page of any address in it. */
     fill_ram(TLB_KIND_USER, 0x0ABCD123, 2, false, 0x888000);
     cr_assert_eq(tlb_lookup(&tlb, TLB_KIND_USER, TLB_READ, 0x0ABCDFFF, 1), &host[2 * 4096 + 0xFFF]);
-    cr_assert_eq(tlb.e[TLB_KIND_USER][0xCD].phys_page, 0x888000);
+    cr_assert_eq(tlb_entry(&tlb, TLB_KIND_USER, 0x0ABCD000)->phys_page, 0x888000);
 }
 
 Test(tlb, page_crossing_access_misses)
@@ -246,4 +246,24 @@ Test(tlb, counters)
     cr_assert_eq(tlb.hits, 1);
     tlb_init(&tlb);
     cr_assert_eq(tlb.hits + tlb.misses + tlb.flushes + tlb.page_flushes, 0);
+}
+
+/* Two pages that share a slot (a TLB_ENTRIES-page stride, like two buffers
+ * a power of two apart) evict each other; the victim cache gives the
+ * evicted one back without a walk, and flushes reach it too. */
+Test(tlb, victim_cache_returns_an_evicted_entry_and_is_flushed)
+{
+    const uint32_t p = 0x00403000, alias = p + TLB_ENTRIES * 4096;
+    fill_ram(TLB_KIND_SUPERVISOR, p, 0, false, 0x3000);
+    fill_ram(TLB_KIND_SUPERVISOR, alias, 1, false, 0x9000);
+    cr_assert(misses_all(TLB_KIND_SUPERVISOR, p), "evicted from the main table");
+    cr_assert(tlb_victim_lookup(&tlb, TLB_KIND_SUPERVISOR, TLB_READ, p + 4));
+    cr_assert(hits_all(TLB_KIND_SUPERVISOR, p), "swapped back in");
+    cr_assert(tlb_victim_lookup(&tlb, TLB_KIND_SUPERVISOR, TLB_WRITE, alias), "and the other one out");
+    cr_assert_eq(tlb.victim_hits, 2);
+    tlb_flush_page(&tlb, p);
+    cr_assert_not(tlb_victim_lookup(&tlb, TLB_KIND_SUPERVISOR, TLB_READ, p), "INVLPG reaches the victims");
+    cr_assert(tlb_victim_lookup(&tlb, TLB_KIND_SUPERVISOR, TLB_READ, alias) || hits_all(TLB_KIND_SUPERVISOR, alias));
+    tlb_flush_all(&tlb);
+    cr_assert_not(tlb_victim_lookup(&tlb, TLB_KIND_SUPERVISOR, TLB_READ, alias), "a full flush too");
 }
