@@ -249,6 +249,10 @@ CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
         if (log_enabled(cpu->log, LOG_CPU))
             cpu_dump_state(cpu, cpu->log);
         uint64_t limit = max_insns ? cpu->exec_start + max_insns : UINT64_MAX;
+        /* Without exact stops a block may run past the limit (by less
+         * than a block). */
+        if (!cpu->exact_budget && limit != UINT64_MAX)
+            limit += TRANSLATE_MAX_INSNS;
         uint64_t r;
         if (tb->code && cpu->insns_retired + tb->icount <= limit) {
             if (link_from)

@@ -64,6 +64,7 @@ void cpu_init(CpuState *cpu, AddressSpace *mem, AddressSpace *io, Clock *clock, 
         .tlb_kind = cpu_tlb_kind_of_flags,
     };
     exec_engine_set_layout(&cpu->engine, &layout, cpu);
+    cpu->exact_budget = true;
     lower_table_init(cpu->lower);
     cpu_reset(cpu, cpu_model_default());
 }

@@ -66,6 +66,10 @@ void gen_set_reg(DisasContext *s, int r, unsigned size, IrTemp v)
 
 IrTemp gen_seg_base(DisasContext *s, int seg)
 {
+    /* The block key says ES, CS, SS and DS have base 0 (HF_FLAT); a load
+     * of any of them ends the block. */
+    if ((s->hflags & HF_FLAT) && seg != SEG_FS && seg != SEG_GS)
+        return gen_imm(s, 0);
     IrTemp t = gen_tmp(s);
     ir_ld_env(s->b, IR_I32, t, CPU_OFF(seg[0].base) + (uint32_t)seg * (uint32_t)sizeof(SegmentCache), 4);
     return t;

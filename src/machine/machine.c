@@ -76,6 +76,9 @@ Machine *machine_new(const MachineConfig *cfg, Error *err)
     m->cpu_ready = true;
     m->run.kick = machine_kick_cpu;
     m->run.kick_opaque = &m->cpu;
+    /* Exact instruction-count stops matter only where time is counted in
+     * instructions. */
+    m->cpu.exact_budget = cfg->deterministic;
     bool jit = cfg->accel == ACCEL_JIT || (cfg->accel == ACCEL_DEFAULT && cpu_jit_available());
     char why[200];
     if (!cpu_set_backend(&m->cpu, jit, (size_t)cfg->tb_size_mib << 20, cfg->perfmap, why, sizeof(why))) {

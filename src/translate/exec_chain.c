@@ -16,6 +16,7 @@
  * The jump cache maps a guest pc to a block with the probing block's flags
  * and segment base (checked by the probe); the CPU flushes it when its
  * mappings change (exec_jc_flush). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,6 +122,13 @@ bool exec_engine_set_backend(ExecEngine *e, ExecBackend b, size_t code_size, boo
 void exec_engine_set_layout(ExecEngine *e, const ExecLayout *guest_part, const void *env)
 {
     e->layout = *guest_part;
+    /* Native code reaches these as disp32 from the state register: the
+     * engine must live within 2 GiB of env (the CPU embeds it). */
+    ptrdiff_t far = (const char *)(e + 1) - (const char *)env, near = (const char *)e - (const char *)env;
+    if (far > INT32_MAX || near < INT32_MIN) {
+        fprintf(stderr, "jitpc: internal error: execution engine too far from the guest state\n");
+        abort();
+    }
     e->layout.cur_tb = (int32_t)((const char *)&e->cur_tb - (const char *)env);
     e->layout.cur_op = (int32_t)((const char *)&e->cur_op - (const char *)env);
     e->layout.jump_cache = (int32_t)((const char *)e->jump_cache - (const char *)env);

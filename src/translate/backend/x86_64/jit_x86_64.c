@@ -541,10 +541,12 @@ static unsigned log2u(uint32_t v)
     return n;
 }
 
-/* The address of temp t in a register (its own, or r11). */
+/* The address of temp t in a register (its own, or r11), zero-extended
+ * from 32 bits: guest linear addresses are 32-bit (what the TLB tags and
+ * the slow path take), even in an I64 temp. */
 static X86Reg addr_reg(Ctx *c, uint64_t t)
 {
-    if (c->loc[t].kind == LOC_REG)
+    if (c->loc[t].kind == LOC_REG && c->b->temps[t].type == IR_I32)
         return (X86Reg)c->loc[t].reg;
     ld(c, X86_R11, t, X86_W32);
     return X86_R11;
@@ -651,6 +653,13 @@ static unsigned live_caller_saved(const Ctx *c, unsigned i, X86Reg *regs)
 static void emit_mem_stub(Ctx *c, const Stub *s)
 {
     const IrOp *op = &c->b->ops[s->op];
+    X86Width w = width_of((IrType)op->type);
+    /* Operands into scratch registers first: before the pushes move rsp
+     * (spilled operands are rsp-relative) and before any argument register
+     * is overwritten. */
+    ld(c, X86_R11, op->args[1], X86_W32);
+    if (s->kind == STUB_ST)
+        ld(c, X86_RAX, op->args[0], w);
     X86Reg saved[8];
     unsigned n = live_caller_saved(c, s->op, saved);
     for (unsigned k = 0; k < n; k++)
@@ -658,9 +667,6 @@ static void emit_mem_stub(Ctx *c, const Stub *s)
     if (n & 1)
         x86_emit_alu_ri(&c->e, X86_ALU_SUB, X86_W64, X86_RSP, 8);
     set_cur_op(c, s->op);
-    X86Width w = width_of((IrType)op->type);
-    /* Scratch first, so no argument register is overwritten before it is read. */
-    ld(c, X86_R11, op->args[1], X86_W32);
     const void *fn;
     if (s->kind == STUB_LD) {
         x86_emit_mov_rr(&c->e, X86_W64, X86_RDI, X86_RBP);
@@ -668,7 +674,6 @@ static void emit_mem_stub(Ctx *c, const Stub *s)
         x86_emit_mov_ri32(&c->e, X86_RDX, (uint32_t)op->args[2]);
         fn = (const void *)c->b->guest->mem_load;
     } else {
-        ld(c, X86_RAX, op->args[0], w);
         x86_emit_mov_rr(&c->e, X86_W64, X86_RDI, X86_RBP);
         x86_emit_mov_rr(&c->e, X86_W32, X86_RSI, X86_R11);
         x86_emit_mov_rr(&c->e, X86_W64, X86_RDX, X86_RAX);
@@ -1009,6 +1014,9 @@ static void emit_op(Ctx *c, unsigned i, const IrOp *op, bool *check_stale)
     }
     case IR_set_label:
         c->label_off[k[0]] = c->e.len;
+        /* A branch may arrive here from after a store: check at the next
+         * instruction start whatever the straight-line path did. */
+        *check_stale = true;
         break;
     case IR_br:
         emit_label_jump(c, -1, (unsigned)k[0]);
