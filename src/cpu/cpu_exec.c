@@ -83,17 +83,16 @@ static uint64_t run_capped(CpuState *cpu, const TranslationBlock *tb, unsigned n
         abort();
     }
     /* It is not in the cache: a store into its code (SMC) is checked
-     * against the running block directly (mem.c). */
+     * against the running block directly (mem.c). It goes on the dead
+     * list at once, freed at the next safe point: after a normal exit, a
+     * stale exit (the loop reads the position from it first) or a fault. */
+    one->dead_next = cpu->engine.cache.dead;
+    cpu->engine.cache.dead = one;
     cpu->capped_tb = one;
     uint64_t r = interp_exec(&cpu->engine, one, cpu);
     if (r != TB_EXIT_STALE) {
         cpu->engine.cur_tb = NULL;
         cpu->insns_retired += one->icount;
-        tb_free(one);
-    } else {
-        /* The loop reads the position from it first. */
-        one->dead_next = cpu->engine.cache.dead;
-        cpu->engine.cache.dead = one;
     }
     cpu->capped_tb = NULL;
     return r;
@@ -166,6 +165,7 @@ CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
          * after it, for traps and software interrupts). */
         cpu->engine.cur_tb = NULL;
         cpu->engine.running = false;
+        cpu->capped_tb = NULL;
         exec_collect(&cpu->engine);
         if (cpu->exception_vector >= 0) {
             cpu_debug_exception_raised(cpu, !cpu->stop_on_exception);

@@ -7,8 +7,44 @@
 static IrTemp gen_cf(DisasContext *s)
 {
     IrTemp t = gen_tmp(s);
-    if (s->cc_op == CC_OP_EFLAGS) {
-        ir_binop(s->b, IR_and, IR_I32, t, ir_global(G_CC_SRC), gen_imm(s, CC_C));
+    CcOp op = (CcOp)s->cc_op;
+    IrTemp dst = ir_global(G_CC_DST), src = ir_global(G_CC_SRC);
+    if (op == CC_OP_EFLAGS) {
+        ir_binop(s->b, IR_and, IR_I32, t, src, gen_imm(s, CC_C));
+        return t;
+    }
+    /* The recorded groups whose CF is a cheap expression of cc_dst/cc_src
+     * (flags.c cc_carry; the fields are stored truncated to the width). */
+    if (op == CC_OP_CLR || (op >= CC_OP_LOGICB && op <= CC_OP_LOGICL)) {
+        ir_movi(s->b, IR_I32, t, 0);
+        return t;
+    }
+    if (op >= CC_OP_INCB && op <= CC_OP_DECL) {
+        ir_binop(s->b, IR_and, IR_I32, t, src, gen_imm(s, CC_C));
+        return t;
+    }
+    if (op >= CC_OP_ADDB && op <= CC_OP_ADDL) {
+        ir_setcond(s->b, IR_I32, IR_COND_LTU, t, dst, src);
+        return t;
+    }
+    if (op >= CC_OP_SUBB && op <= CC_OP_SUBL) {
+        unsigned size = 1u << (op - CC_OP_SUBB);
+        IrTemp first = gen_tmp(s);
+        ir_binop(s->b, IR_add, IR_I32, first, dst, src);
+        ir_setcond(s->b, IR_I32, IR_COND_LTU, t, gen_mask(s, first, size), src);
+        return t;
+    }
+    if (op >= CC_OP_SHLB && op <= CC_OP_SHLL) {
+        unsigned bits = 8u << (op - CC_OP_SHLB);
+        ir_extract(s->b, IR_I32, t, src, bits - 1, 1);
+        return t;
+    }
+    if (op >= CC_OP_SARB && op <= CC_OP_SARL) {
+        ir_binop(s->b, IR_and, IR_I32, t, src, gen_imm(s, 1));
+        return t;
+    }
+    if (op >= CC_OP_MULB && op <= CC_OP_MULL) {
+        ir_setcond(s->b, IR_I32, IR_COND_NE, t, src, gen_imm(s, 0));
         return t;
     }
     IrTemp w = ir_new_temp(s->b, IR_I64);
@@ -51,7 +87,9 @@ static void lower_binary(DisasContext *s)
     if (store)
         gen_st_op(s, 0, r);
     bool logic = cc == CC_OP_LOGICB;
-    gen_set_cc(s, cc_op_sized(cc, size), r, logic ? IR_NO_TEMP : b, cin);
+    /* LOGIC ignores cc_src, but writing it (0) lets the optimizer drop an
+     * earlier flags computation whose only reader it was. */
+    gen_set_cc(s, cc_op_sized(cc, size), r, logic ? gen_imm(s, 0) : b, cin);
 }
 
 static void lower_incdec(DisasContext *s)

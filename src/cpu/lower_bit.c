@@ -16,6 +16,100 @@ static void store_packed(DisasContext *s, IrTemp packed, unsigned dst_operand)
     gen_set_cc(s, CC_OP_EFLAGS, IR_NO_TEMP, f, IR_NO_TEMP);
 }
 
+/* SHL/SHR/SAR by an immediate count that is nonzero after the 5-bit mask
+ * and below the width: inline, with the flags recorded lazily in the SHL
+ * and SAR groups (cc_op.h), the values arith_shl/shr/sar produce. Other
+ * counts (0 leaves the flags alone; >= the width of a byte or word operand)
+ * go through the helper. Returns false if it did not lower. */
+static bool lower_shift_imm(DisasContext *s, unsigned kind, unsigned size)
+{
+    const DecodedInsn *d = s->d;
+    if (d->operands[1] != OPND_ONE && d->operands[1] != OPND_Ib)
+        return false;
+    unsigned bits = size * 8, n = d->operands[1] == OPND_ONE ? 1 : (unsigned)d->imm & 0x1F;
+    if (n == 0 || n >= bits)
+        return false;
+    IrTemp v = gen_ld_op(s, 0), r = gen_tmp(s), last = gen_tmp(s), src2 = IR_NO_TEMP;
+    CcOp cc;
+    if (kind == 4 || kind == 6) {           /* SHL */
+        ir_binop(s->b, IR_shl, IR_I32, r, v, gen_imm(s, n));
+        r = gen_mask(s, r, size);
+        ir_binop(s->b, IR_shl, IR_I32, last, v, gen_imm(s, n - 1));
+        last = gen_mask(s, last, size);
+        cc = CC_OP_SHLB;
+    } else if (kind == 5) {                 /* SHR: OF = the operand's top bit for a count of 1 */
+        ir_binop(s->b, IR_shr, IR_I32, r, v, gen_imm(s, n));
+        ir_binop(s->b, IR_shr, IR_I32, last, v, gen_imm(s, n - 1));
+        src2 = gen_tmp(s);
+        if (n == 1)
+            ir_extract(s->b, IR_I32, src2, v, bits - 1, 1);
+        else
+            ir_movi(s->b, IR_I32, src2, 0);
+        cc = CC_OP_SARB;
+    } else {                                /* SAR on the sign-extended operand */
+        IrTemp x = v;
+        if (size < 4) {
+            x = gen_tmp(s);
+            ir_unop(s->b, size == 1 ? IR_ext8s : IR_ext16s, IR_I32, x, v);
+        }
+        ir_binop(s->b, IR_sar, IR_I32, r, x, gen_imm(s, n));
+        r = gen_mask(s, r, size);
+        ir_binop(s->b, IR_sar, IR_I32, last, x, gen_imm(s, n - 1));
+        last = gen_mask(s, last, size);
+        src2 = gen_imm(s, 0);
+        cc = CC_OP_SARB;
+    }
+    gen_st_op(s, 0, r);     /* flags after the store: a faulting store leaves them */
+    gen_set_cc(s, cc_op_sized(cc, size), r, last, src2 != IR_NO_TEMP ? src2 : gen_imm(s, 0));
+    return true;
+}
+
+/* ROL/ROR by an immediate count that is nonzero after the 5-bit mask:
+ * inline, with the new flags built in the IR from the old ones (arith_rol
+ * and arith_ror: CF from the result, OF for a count of 1, the rest kept),
+ * so the optimizer drops the flag work when nothing reads it. */
+static bool lower_rotate_imm(DisasContext *s, bool left, unsigned size)
+{
+    const DecodedInsn *d = s->d;
+    if (d->operands[1] != OPND_ONE && d->operands[1] != OPND_Ib)
+        return false;
+    unsigned bits = size * 8, n = d->operands[1] == OPND_ONE ? 1 : (unsigned)d->imm & 0x1F;
+    if (n == 0)
+        return false;
+    unsigned rot = n % bits;
+    IrTemp v = gen_ld_op(s, 0), r = v;
+    if (rot) {
+        IrTemp hi = gen_tmp(s), lo = gen_tmp(s);
+        r = gen_tmp(s);
+        ir_binop(s->b, IR_shl, IR_I32, hi, v, gen_imm(s, left ? rot : bits - rot));
+        ir_binop(s->b, IR_shr, IR_I32, lo, v, gen_imm(s, left ? bits - rot : rot));
+        ir_binop(s->b, IR_or, IR_I32, r, hi, lo);
+        r = gen_mask(s, r, size);
+    }
+    IrTemp old = gen_flags(s), cf = gen_tmp(s), f = gen_tmp(s);
+    if (left)
+        ir_binop(s->b, IR_and, IR_I32, cf, r, gen_imm(s, 1));
+    else
+        ir_extract(s->b, IR_I32, cf, r, bits - 1, 1);
+    ir_binop(s->b, IR_and, IR_I32, f, old, gen_imm(s, n == 1 ? ~(CC_C | CC_O) : ~CC_C));
+    ir_binop(s->b, IR_or, IR_I32, f, f, cf);
+    if (n == 1) {
+        /* ROL: MSB(result) xor CF; ROR: the two top result bits xored. */
+        IrTemp a = gen_tmp(s), b = gen_tmp(s), of = gen_tmp(s);
+        ir_extract(s->b, IR_I32, a, r, bits - 1, 1);
+        if (left)
+            ir_mov(s->b, IR_I32, b, cf);
+        else
+            ir_extract(s->b, IR_I32, b, r, bits - 2, 1);
+        ir_binop(s->b, IR_xor, IR_I32, of, a, b);
+        ir_binop(s->b, IR_shl, IR_I32, of, of, gen_imm(s, 11));
+        ir_binop(s->b, IR_or, IR_I32, f, f, of);
+    }
+    gen_st_op(s, 0, r);     /* flags after the store: a faulting store leaves them */
+    gen_set_cc(s, CC_OP_EFLAGS, IR_NO_TEMP, f, IR_NO_TEMP);
+    return true;
+}
+
 static void lower_shift(DisasContext *s)
 {
     unsigned kind;
@@ -29,6 +123,10 @@ static void lower_shift(DisasContext *s)
     default: kind = 7; break;   /* SAR */
     }
     unsigned size = op_size(s, 0);
+    if (kind >= 4 && lower_shift_imm(s, kind, size))
+        return;
+    if (kind <= 1 && lower_rotate_imm(s, kind == 0, size))
+        return;
     IrTemp v = gen_ld_op(s, 0), count = gen_ld_op(s, 1);
     IrTemp w = ir_new_temp(s->b, IR_I64);
     gen_helper(s, HELPER_shift, w, 4, gen_imm(s, kind), v, count, gen_imm(s, size));

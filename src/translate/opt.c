@@ -31,9 +31,10 @@ bool opt_op_clobbers_globals(const IrBlock *b, const IrOp *op)
     case IR_call:
         return !(call_helper(b, op)->flags & IR_HELPER_PURE);
     case IR_st_env:     /* may write a global's field */
-    case IR_qld:        /* guest memory may be MMIO: be conservative */
-    case IR_qst:
         return true;
+    /* Guest memory ops do not: RAM has no side effects, and a device behind
+     * MMIO reaches the machine, never the CPU's registers; a fault leaves
+     * the block (the ops still observe the globals, below). */
     default:
         return false;
     }

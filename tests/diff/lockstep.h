@@ -52,6 +52,7 @@
 #define LS_FAR (LS_CODE_BASE + 0x3000u) /* far blocks, LS_FAR_SIZE each */
 #define LS_FAR_SIZE 0x40u
 #define LS_FAR_COUNT 8u
+#define LS_PANIC (LS_CODE_BASE + 0xF000u) /* initial LS_RESUME: CLI; HLT */
 
 #define LS_INTR_VECTOR 0x30u       /* external interrupts: vectors 30h..37h */
 

@@ -186,7 +186,17 @@ static uint8_t ls_pick_one_byte(LsRng *r)
     return ls_one_byte[ls_rng_below(r, sizeof(ls_one_byte))];
 }
 
-static void ls_filler(LsAsm *a, LsRng *r, unsigned n)
+static uint8_t ls_pick_one_byte_keep_ecx(LsRng *r)
+{
+    uint8_t op;
+    do
+        op = ls_pick_one_byte(r);
+    while (op == 0x41 || op == 0x49 || op == 0x91);
+    return op;
+}
+
+/* A few instructions on EAX..EBX; with keep_ecx, ECX (a loop count) is only read. */
+static void ls_filler(LsAsm *a, LsRng *r, unsigned n, bool keep_ecx)
 {
     for (unsigned i = 0; i < n; i++) {
         switch (ls_rng_below(r, 4)) {
@@ -200,7 +210,7 @@ static void ls_filler(LsAsm *a, LsRng *r, unsigned n)
             EMIT(a, 0x31, 0xCB);                /* xor ebx, ecx */
             break;
         default:
-            EMIT(a, ls_pick_one_byte(r));
+            EMIT(a, keep_ecx ? ls_pick_one_byte_keep_ecx(r) : ls_pick_one_byte(r));
             break;
         }
     }
@@ -215,7 +225,7 @@ static void ls_piece_smc_near(LsAsm *a, LsRng *r)
         EMIT(a, 0x80, 0x35);                    /* xor byte [L], x ^ y */
         uint32_t field = ls_rel32_hole(a);
         EMIT(a, (uint8_t)(x ^ y));
-        ls_filler(a, r, ls_rng_below(r, 3));
+        ls_filler(a, r, ls_rng_below(r, 3), false);
         ls_patch_abs(a, field, a->at);
         EMIT(a, x);
     } else {
@@ -223,7 +233,7 @@ static void ls_piece_smc_near(LsAsm *a, LsRng *r)
         unsigned s = ls_rng_below(r, 4);        /* mov / add / sub / xchg [L+1], reg */
         EMIT(a, stores[s][0], stores[s][1]);
         uint32_t field = ls_rel32_hole(a);
-        ls_filler(a, r, ls_rng_below(r, 3));
+        ls_filler(a, r, ls_rng_below(r, 3), false);
         ls_patch_abs(a, field, a->at + 1);
         EMIT(a, (uint8_t)(0xB8 + ls_rng_below(r, 4)));   /* mov r32, imm32 */
         ls_u32(a, (uint32_t)ls_rng_next(r));
@@ -336,7 +346,7 @@ static void ls_piece_loop(LsAsm *a, LsRng *r)
     EMIT(a, 0x51, 0xB9);                        /* push ecx; mov ecx, n */
     ls_u32(a, 1 + ls_rng_below(r, 24));
     uint32_t top = a->at;
-    ls_filler(a, r, 1 + ls_rng_below(r, 3));
+    ls_filler(a, r, 1 + ls_rng_below(r, 3), true);
     if (ls_chance(r, 50)) {
         EMIT(a, 0x01, 0x05);                    /* add [data + off], eax */
         ls_u32(a, LS_DATA_BASE + 0x100 + ls_rng_below(r, 0xD000));
@@ -405,7 +415,7 @@ static void ls_pieces(LsProgram *p, LsAsm *a, LsRng *r)
             if (p->paging)
                 ls_piece_tlb(a, r);
             else
-                ls_filler(a, r, 2);
+                ls_filler(a, r, 2, false);
             break;
         }
     }
@@ -432,7 +442,15 @@ void ls_gen_program(uint64_t seed, uint32_t index, LsProgram *p)
     EMIT(&a, 0xE9);                             /* the terminator: back to the driver */
     uint32_t back = ls_rel32_hole(&a);
 
+    /* An exception with no piece to resume: stop (an NMI wakes the HLT,
+     * whose handler returns to the JMP). */
+    a.at = LS_PANIC;
+    EMIT(&a, 0xFA, 0xF4, 0xEB, 0xFD);           /* cli; hlt; jmp $-3 */
+    ls_put32(p->low + LS_RESUME, LS_PANIC);
+
     a.at = LS_DRIVER;
+    EMIT(&a, 0xBC);                             /* mov esp, ...: a stack for an early NMI */
+    ls_u32(&a, c->init.regs[DIFF_ESP]);
     EMIT(&a, 0x0F, 0x01, 0x15);                 /* lgdt [LS_GDTR] */
     ls_u32(&a, LS_GDTR);
     EMIT(&a, 0x0F, 0x01, 0x1D);                 /* lidt [LS_IDTR] */
