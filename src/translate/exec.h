@@ -44,7 +44,7 @@ typedef struct ExecLayout {
     /* which table a block's accesses use, from its key flags */
     unsigned (*tlb_kind)(uint32_t block_flags);
     /* engine fields (filled by exec_engine_set_layout) */
-    int32_t cur_tb, cur_op, jump_cache;
+    int32_t cur_tb, cur_op, jump_cache, stale;
 } ExecLayout;
 
 typedef enum ExecBackend { EXEC_INTERP, EXEC_JIT } ExecBackend;
@@ -66,6 +66,8 @@ typedef struct ExecEngine {
     uint32_t cur_op;                /* index of the op executing */
     ExecBackend backend;
     bool running;                   /* native code is on the stack */
+    uint8_t stale;                  /* native code: the running block was invalidated (its code
+                                     * stops at the next instruction start that checks) */
     bool code_reset_pending;        /* a flush came while native code ran */
     struct JitState *jit;           /* native backend state, or NULL */
     ExecLayout layout;

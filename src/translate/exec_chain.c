@@ -41,6 +41,8 @@ static void link_remove(TranslationBlock *to, const TranslationBlock *from, unsi
 static void on_killed(void *opaque, TranslationBlock *tb)
 {
     ExecEngine *e = opaque;
+    if (tb == e->cur_tb)
+        e->stale = 1;
     unsigned h = exec_jc_hash(tb->key.pc);
     if (e->jump_cache[h] == tb)
         e->jump_cache[h] = NULL;
@@ -132,6 +134,7 @@ void exec_engine_set_layout(ExecEngine *e, const ExecLayout *guest_part, const v
     e->layout.cur_tb = (int32_t)((const char *)&e->cur_tb - (const char *)env);
     e->layout.cur_op = (int32_t)((const char *)&e->cur_op - (const char *)env);
     e->layout.jump_cache = (int32_t)((const char *)e->jump_cache - (const char *)env);
+    e->layout.stale = (int32_t)((const char *)&e->stale - (const char *)env);
     e->limit_ptr = (uint64_t *)((uintptr_t)env + (uintptr_t)(intptr_t)guest_part->insn_limit);
 }
 
@@ -153,6 +156,7 @@ bool exec_compile(ExecEngine *e, TranslationBlock *tb, void *env)
 uint64_t exec_native(ExecEngine *e, TranslationBlock *tb, void *env, TranslationBlock **last)
 {
     e->running = true;
+    e->stale = 0;
     JitRet r = jit_enter(e->jit, env, tb->code);
     e->running = false;
     *last = r.tb;

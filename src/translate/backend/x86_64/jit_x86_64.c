@@ -4,12 +4,16 @@
  * Register use (System V ABI host):
  *   rbp        the guest state (env) for the whole run
  *   rax rcx rdx r11   scratch inside one op (never hold a local across ops)
- *   rsi rdi r8 r9 r10 locals that do not live across a helper call
- *   rbx r12-r15       locals, also across helper calls (callee-saved)
+ *   rsi rdi r8 r9 r10 locals (those living across a helper call get a stack slot)
+ *   rbx r12-r15       the block's most used globals (guest registers), loaded
+ *                     at entry; callee-saved, so they survive helper calls
  *   rsp        a fixed frame: 4 words of call arguments, then spill slots
- * Globals stay in the guest state (read and written there), so the state
- * is exact wherever a helper or a memory slow path may look at it or
- * fault; guest-register caching is a later refinement.
+ * The other globals are read and written in the guest state directly. The
+ * cached ones are written back (those the block writes) wherever the state
+ * must be exact: before a helper that reads the state or may fault, in
+ * memory slow paths, at stale-code stops and at every exit; after a helper
+ * that may change the state they are loaded again. Their registers are the
+ * same for the whole block, so branches inside it need nothing.
  *
  * Guest memory: the soft-TLB hit path is inlined (exec.h ExecLayout):
  * index the table of the block's privilege kind, compare the tag with the
@@ -168,6 +172,10 @@ typedef struct Ctx {
     unsigned nstubs, stubs_cap;
     unsigned tlb_kind;
     bool fail;
+    /* globals cached in registers */
+    unsigned ncached;
+    uint32_t cached[5];         /* temp indices */
+    bool cached_written[5];
 } Ctx;
 
 static const X86Reg caller_pool[] = {X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R10};
@@ -261,6 +269,40 @@ static bool allocate(Ctx *c)
             }
         }
     }
+    /* The most used globals (at least twice) get the callee-saved
+     * registers for the whole block. */
+    unsigned ng = b->guest->nglobals;
+    unsigned *uses = calloc(ng ? ng : 1, sizeof(*uses));
+    bool *written = calloc(ng ? ng : 1, sizeof(*written));
+    if (!uses || !written)
+        abort();
+    for (unsigned i = 0; i < b->nops; i++) {
+        const IrOp *op = &b->ops[i];
+        for (unsigned k = 0; k < (unsigned)op->nout + op->nin; k++) {
+            uint64_t t = op->args[k];
+            if (b->temps[t].kind == IR_TEMP_GLOBAL && t < ng) {
+                uses[t]++;
+                if (k < op->nout)
+                    written[t] = true;
+            }
+        }
+    }
+    c->ncached = 0;
+    for (unsigned r = 0; r < 5; r++) {
+        unsigned best = UINT32_MAX;
+        for (unsigned g = 0; g < ng; g++)
+            if (uses[g] >= 2 && (best == UINT32_MAX || uses[g] > uses[best]))
+                best = g;
+        if (best == UINT32_MAX)
+            break;
+        c->cached[c->ncached] = best;
+        c->cached_written[c->ncached] = written[best];
+        c->loc[best] = (Loc){.kind = LOC_REG, .reg = (int8_t)callee_pool[c->ncached]};
+        c->ncached++;
+        uses[best] = 0;
+    }
+    free(uses);
+    free(written);
     /* calls[i]: helper calls among ops [0, i). */
     uint32_t *calls = calloc(b->nops + 1, sizeof(*calls));
     uint32_t *order = malloc((n ? n : 1) * sizeof(*order));
@@ -303,7 +345,8 @@ static bool allocate(Ctx *c)
             for (unsigned i = 0; i < 5 && reg < 0; i++)
                 if (reg_owner[caller_pool[i]] < 0)
                     reg = caller_pool[i];
-        for (unsigned i = 0; i < 5 && reg < 0; i++)
+        /* Callee-saved registers the globals left free. */
+        for (unsigned i = c->ncached; i < 5 && reg < 0; i++)
             if (reg_owner[callee_pool[i]] < 0)
                 reg = callee_pool[i];
         if (reg >= 0) {
@@ -503,6 +546,43 @@ static X86Cond emit_compare(Ctx *c, IrCond cond, X86Width w, uint64_t a, uint64_
     return x86_cond(cond);
 }
 
+/* ---- cached globals ---- */
+
+/* Write the cached globals the block writes back to the state. */
+static void sync_store(Ctx *c)
+{
+    for (unsigned i = 0; i < c->ncached; i++) {
+        if (!c->cached_written[i])
+            continue;
+        uint32_t t = c->cached[i];
+        X86Mem m = x86_mem(X86_RBP, (int32_t)c->b->temps[t].offset);
+        x86_emit_store(&c->e, width_of((IrType)c->b->temps[t].type), &m, (X86Reg)c->loc[t].reg);
+    }
+}
+
+/* Load every cached global from the state (block entry, after a helper
+ * that may have changed it). */
+static void sync_load(Ctx *c)
+{
+    for (unsigned i = 0; i < c->ncached; i++) {
+        uint32_t t = c->cached[i];
+        X86Mem m = x86_mem(X86_RBP, (int32_t)c->b->temps[t].offset);
+        x86_emit_load(&c->e, width_of((IrType)c->b->temps[t].type), (X86Reg)c->loc[t].reg, &m);
+    }
+}
+
+/* Whether the state bytes [off, off + size) hold part of a cached global. */
+static bool touches_cached(const Ctx *c, uint64_t off, uint64_t size)
+{
+    for (unsigned i = 0; i < c->ncached; i++) {
+        const IrTempInfo *ti = &c->b->temps[c->cached[i]];
+        uint64_t s0 = ti->offset, s1 = s0 + (ti->type == IR_I64 ? 8 : 4);
+        if (off < s1 && s0 < off + size)
+            return true;
+    }
+    return false;
+}
+
 /* ---- jumps out of the block ---- */
 
 static void jmp_abs(Ctx *c, const void *target)
@@ -666,6 +746,7 @@ static void emit_mem_stub(Ctx *c, const Stub *s)
         x86_emit_push_r(&c->e, saved[k]);
     if (n & 1)
         x86_emit_alu_ri(&c->e, X86_ALU_SUB, X86_W64, X86_RSP, 8);
+    sync_store(c);          /* a fault shows the state; memory ops never change globals */
     set_cur_op(c, s->op);
     const void *fn;
     if (s->kind == STUB_LD) {
@@ -695,8 +776,10 @@ static void emit_mem_stub(Ctx *c, const Stub *s)
 static void emit_call(Ctx *c, unsigned i, const IrOp *op)
 {
     const IrHelperDef *h = &c->b->guest->helpers[op->args[op->nout + op->nin]];
-    if (!(h->flags & IR_HELPER_PURE) || (h->flags & IR_HELPER_FAULTS))
+    if (!(h->flags & IR_HELPER_PURE) || (h->flags & IR_HELPER_FAULTS)) {
+        sync_store(c);
         set_cur_op(c, i);
+    }
     static const X86Reg argr[4] = {X86_RSI, X86_RDX, X86_RCX, X86_R8};
     unsigned nin = op->nin;
     /* Through the argument area: sources may sit in argument registers. */
@@ -725,6 +808,8 @@ static void emit_call(Ctx *c, unsigned i, const IrOp *op)
         }
     x86_emit_mov_rr(&c->e, X86_W64, X86_RDI, X86_RBP);
     x86_emit_call_abs(&c->e, X86_RAX, (const void *)h->fn);
+    if (!(h->flags & IR_HELPER_PURE))
+        sync_load(c);
     if (op->nout)
         st(c, op->args[0], X86_RAX, width_of((IrType)c->b->temps[op->args[0]].type));
 }
@@ -972,6 +1057,8 @@ static void emit_op(Ctx *c, unsigned i, const IrOp *op, bool *check_stale)
         break;
     }
     case IR_ld_env: {
+        if (touches_cached(c, k[0], k[1]))
+            sync_store(c);
         X86Reg r = work_reg(c, a[0], IR_NO_TEMP);
         X86Mem m = x86_mem(X86_RBP, (int32_t)k[0]);
         switch (k[1]) {
@@ -986,6 +1073,9 @@ static void emit_op(Ctx *c, unsigned i, const IrOp *op, bool *check_stale)
     case IR_st_env: {
         X86Width sw = k[1] == 1 ? X86_W8 : k[1] == 2 ? X86_W16 : k[1] == 4 ? X86_W32 : X86_W64;
         X86Mem m = x86_mem(X86_RBP, (int32_t)k[0]);
+        bool overlap = touches_cached(c, k[0], k[1]);
+        if (overlap)
+            sync_store(c);
         const Loc *vl = &c->loc[a[0]];
         int32_t imm;
         if (vl->kind == LOC_CONST && imm_fits(sw == X86_W64 ? X86_W64 : X86_W32, vl->value, &imm)) {
@@ -996,6 +1086,8 @@ static void emit_op(Ctx *c, unsigned i, const IrOp *op, bool *check_stale)
             ld(c, X86_RAX, a[0], w);
             x86_emit_store(&c->e, sw, &m, X86_RAX);
         }
+        if (overlap)
+            sync_load(c);
         break;
     }
     case IR_qld:
@@ -1030,8 +1122,7 @@ static void emit_op(Ctx *c, unsigned i, const IrOp *op, bool *check_stale)
         if (*check_stale) {
             /* A store of the previous instruction may have overwritten
              * this block's code: stop before running stale instructions. */
-            x86_emit_movabs_ri(&c->e, X86_RAX, (uint64_t)(uintptr_t)&c->tb->invalid);
-            X86Mem m = x86_mem(X86_RAX, 0);
+            X86Mem m = x86_mem(X86_RBP, c->l->stale);
             x86_emit_alu_mi(&c->e, X86_ALU_CMP, X86_W8, &m, 0);
             Stub *s = add_stub(c, STUB_STALE, i);
             s->field = x86_emit_jcc_rel32(&c->e, X86_CC_NE, 0);
@@ -1040,6 +1131,7 @@ static void emit_op(Ctx *c, unsigned i, const IrOp *op, bool *check_stale)
         break;
     case IR_goto_tb: {
         unsigned slot = (unsigned)k[0] & 1;
+        sync_store(c);
         count_retired(c);
         Stub *s = add_stub(c, STUB_GOTO, i);
         s->slot = slot;
@@ -1047,6 +1139,7 @@ static void emit_op(Ctx *c, unsigned i, const IrOp *op, bool *check_stale)
         break;
     }
     case IR_lookup_tb: {
+        sync_store(c);
         count_retired(c);
         const ExecLayout *l = c->l;
         X86Mem pc = x86_mem(X86_RBP, l->pc);
@@ -1077,6 +1170,7 @@ static void emit_op(Ctx *c, unsigned i, const IrOp *op, bool *check_stale)
         break;
     }
     case IR_exit_tb:
+        sync_store(c);
         count_retired(c);
         exit_with(c, TB_EXIT_CODE + k[0]);
         break;
@@ -1104,6 +1198,7 @@ static void emit_stubs(Ctx *c)
             break;
         case STUB_STALE:
             x86_emit_patch_rel32(&c->e, s->field, here);
+            sync_store(c);
             set_cur_op(c, s->op);
             exit_with(c, TB_EXIT_STALE);
             break;
@@ -1141,6 +1236,7 @@ static void emit_entry(Ctx *c)
     x86_emit_movabs_ri(&c->e, X86_RAX, (uint64_t)(uintptr_t)c->tb);
     X86Mem cur = x86_mem(X86_RBP, l->cur_tb);
     x86_emit_store(&c->e, X86_W64, &cur, X86_RAX);
+    sync_load(c);
 }
 
 JitResult jit_compile(JitState *j, const ExecLayout *l, TranslationBlock *tb)
