@@ -212,7 +212,7 @@ static void machine_print_stats(Machine *m)
     log_printf(&m->log, "stats: backend %s: %llu blocks compiled, %llu interpreted, %llu chains, "
                "%llu indirect-jump cache fills, %llu code cache flushes\n",
                e->backend == EXEC_JIT ? "jit" : "interp", (unsigned long long)e->jit_blocks,
-               (unsigned long long)e->jit_fallbacks, (unsigned long long)e->chains, (unsigned long long)e->jc_fills,
+               (unsigned long long)(e->jit_fallbacks + e->smc_interp), (unsigned long long)e->chains, (unsigned long long)e->jc_fills,
                (unsigned long long)e->code_flushes);
     log_printf(&m->log, "stats: TLB: %llu hits, %llu misses (%.2f%% hit rate), %llu flushes, %llu page flushes\n",
                (unsigned long long)t->hits, (unsigned long long)t->misses,

@@ -59,6 +59,12 @@ static inline unsigned exec_jc_hash(uint32_t pc)
 
 struct JitState;
 
+/* A page whose code was invalidated by this many stores, the last within
+ * this many translations, gets no native code: its blocks are interpreted
+ * (tb_page_smc_hot). */
+#define EXEC_SMC_HOT_WRITES 16
+#define EXEC_SMC_HOT_WINDOW 1024
+
 typedef struct ExecEngine {
     const IrGuest *guest;
     TbCache cache;
@@ -73,7 +79,7 @@ typedef struct ExecEngine {
     ExecLayout layout;
     uint64_t *limit_ptr;            /* the instruction limit in env (layout.insn_limit) */
     /* statistics */
-    uint64_t chains, jc_fills, jit_blocks, jit_fallbacks, code_flushes;
+    uint64_t chains, jc_fills, jit_blocks, jit_fallbacks, code_flushes, smc_interp;
     TranslationBlock *jump_cache[EXEC_JC_SIZE];
 } ExecEngine;
 

@@ -143,6 +143,13 @@ bool exec_compile(ExecEngine *e, TranslationBlock *tb, void *env)
     (void)env;
     if (e->backend != EXEC_JIT || !e->jit)
         return true;
+    /* Code that keeps being rewritten (SMC loops, code generators) is
+     * interpreted: compiling each short-lived version costs more than it
+     * gains. */
+    if (tb_page_smc_hot(&e->cache, tb->key.phys_pc, EXEC_SMC_HOT_WRITES, EXEC_SMC_HOT_WINDOW)) {
+        e->smc_interp++;
+        return true;
+    }
     JitResult r = jit_compile(e->jit, &e->layout, tb);
     if (r == JIT_FULL)
         return false;

@@ -32,7 +32,7 @@ static void pages_alloc(TbCache *c, unsigned cap)
     if (!c->pages)
         abort();
     for (unsigned i = 0; i < cap; i++)
-        c->pages[i] = (TbPageEntry){.page = TB_NO_PAGE, .tbs = NULL, .chunks = 0};
+        c->pages[i] = (TbPageEntry){.page = TB_NO_PAGE, .tbs = NULL, .chunks = 0, .writes = 0};
     c->npages_cap = cap;
     c->npages_used = 0;
 }
@@ -71,7 +71,7 @@ static void free_all(TbCache *c)
         c->buckets[i] = NULL;
     }
     for (unsigned i = 0; i < c->npages_cap; i++)
-        c->pages[i] = (TbPageEntry){.page = TB_NO_PAGE, .tbs = NULL, .chunks = 0};
+        c->pages[i] = (TbPageEntry){.page = TB_NO_PAGE, .tbs = NULL, .chunks = 0, .writes = 0};
     c->npages_used = 0;
     c->count = 0;
 }
@@ -163,6 +163,7 @@ static void page_add(TbCache *c, TranslationBlock *tb, int which)
         e->page = tb->pages[which];
         e->tbs = NULL;
         e->chunks = 0;
+        e->writes = 0;
         c->npages_used++;
     }
     if (!e->tbs && c->code_page_added)
@@ -209,6 +210,18 @@ bool tb_commit(TbCache *c, TranslationBlock *tb, char *why, size_t why_len)
         tb->pages[1] = TB_NO_PAGE;
     c->count++;
     c->translated++;
+    return true;
+}
+
+bool tb_page_smc_hot(TbCache *c, uint64_t phys_addr, uint32_t threshold, uint64_t window)
+{
+    TbPageEntry *e = page_slot(c, phys_addr >> TB_PAGE_BITS);
+    if (e->page == TB_NO_PAGE || e->writes < threshold)
+        return false;
+    if (c->translated - e->last_write > window) {
+        e->writes = 0;
+        return false;
+    }
     return true;
 }
 
@@ -299,7 +312,7 @@ void tb_flush(TbCache *c)
         c->buckets[i] = NULL;
     }
     for (unsigned i = 0; i < c->npages_cap; i++)
-        c->pages[i] = (TbPageEntry){.page = TB_NO_PAGE, .tbs = NULL, .chunks = 0};
+        c->pages[i] = (TbPageEntry){.page = TB_NO_PAGE, .tbs = NULL, .chunks = 0, .writes = 0};
     c->npages_used = 0;
     c->count = 0;
     c->flushes++;
@@ -353,6 +366,8 @@ unsigned tb_invalidate_range(TbCache *c, uint64_t phys_addr, unsigned len)
     if (n) {
         c->invalidated += n;
         c->generation++;
+        e->writes++;
+        e->last_write = c->translated;
     }
     return n;
 }

@@ -61,6 +61,8 @@ typedef struct TbPageEntry {
     uint64_t page;                  /* TB_NO_PAGE: empty slot */
     TranslationBlock *tbs;
     uint32_t chunks;                /* 128-byte chunks of the page holding translated code */
+    uint32_t writes;                /* stores that invalidated code here (recently, see below) */
+    uint64_t last_write;            /* TbCache.translated at the last such store */
 } TbPageEntry;
 
 typedef struct TbCache {
@@ -100,6 +102,12 @@ bool tb_prepare(TranslationBlock *tb, char *why, size_t why_len);
 /* Free a block that was never committed. */
 void tb_free(TranslationBlock *tb);
 
+/* Whether stores invalidated code on this physical page at least
+ * `threshold` times, the last one less than `window` translations ago (a
+ * page reused for new code now and then is not hot): code that keeps being
+ * rewritten is not worth compiling. A page found cold starts counting
+ * afresh. */
+bool tb_page_smc_hot(TbCache *c, uint64_t phys_addr, uint32_t threshold, uint64_t window);
 /* Does any block hold code from this physical page? */
 bool tb_page_has_code(const TbCache *c, uint64_t phys_addr);
 /* Invalidate every block with code on the page of `phys_addr`; returns how

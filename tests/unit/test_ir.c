@@ -446,3 +446,34 @@ Test(tb, range_invalidation_spares_data_next_to_code)
     cr_expect_not(tb_page_has_code(&e.cache, 0x1FF0), "B left the first page's list too");
     exec_engine_destroy(&e);
 }
+
+/* A page whose code is rewritten again and again is "SMC-hot" (its blocks
+ * are then interpreted); one rewritten rarely, relative to translation
+ * activity, is not, and starts counting afresh. */
+Test(tb, smc_hot_pages_need_frequent_rewrites)
+{
+    ExecEngine e;
+    char why[200];
+    exec_engine_init(&e, &fake_guest, 100000);
+    TbKey k = {.phys_pc = 0x3000, .pc = 0x3000};
+    for (unsigned i = 0; i < 4; i++) {
+        TranslationBlock *tb = tb_alloc(&k, &fake_guest);
+        tb->size = 4;
+        ir_exit_tb(&tb->ir, 0);
+        cr_assert(tb_commit(&e.cache, tb, why, sizeof(why)));
+        cr_assert_eq(tb_invalidate_range(&e.cache, 0x3000, 1), 1);
+    }
+    cr_expect(tb_page_smc_hot(&e.cache, 0x3000, 4, 10), "4 rewrites, the last just now");
+    cr_expect_not(tb_page_smc_hot(&e.cache, 0x3000, 5, 10), "below the threshold");
+    cr_expect_not(tb_page_smc_hot(&e.cache, 0x4000, 1, 10), "a page without code");
+    /* Many translations elsewhere: the page cools down. */
+    for (unsigned i = 0; i < 20; i++) {
+        TbKey o = {.phys_pc = 0x10000 + 0x10 * i, .pc = 0x10000 + 0x10 * i};
+        TranslationBlock *tb = tb_alloc(&o, &fake_guest);
+        ir_exit_tb(&tb->ir, 0);
+        cr_assert(tb_commit(&e.cache, tb, why, sizeof(why)));
+    }
+    cr_expect_not(tb_page_smc_hot(&e.cache, 0x3000, 4, 10), "last rewrite 20 translations ago");
+    cr_expect_not(tb_page_smc_hot(&e.cache, 0x3000, 1, 1000), "and the count started afresh");
+    exec_engine_destroy(&e);
+}
