@@ -29,15 +29,16 @@ static void store_divide(CpuState *cpu, unsigned size, ArithResult r)
         cpu->regs[R_EDX] = r.value2;
         break;
     }
-    set_flags(cpu, r.flags);
 }
 
+/* DIV and IDIV leave the arithmetic flags as they are (undefined in the
+ * SDM; a P6 does not change them): the helpers neither read nor write
+ * them, so the translator's lazy flag state stays valid across them. */
 uint64_t helper_div(void *env, uint64_t divisor, uint64_t size, uint64_t a2, uint64_t a3)
 {
     CpuState *cpu = env;
     (void)a2, (void)a3;
-    ArithResult r = arith_div((unsigned)size, cpu->regs[R_EAX], cpu->regs[R_EDX], (uint32_t)divisor,
-                              cpu_get_eflags(cpu));
+    ArithResult r = arith_div((unsigned)size, cpu->regs[R_EAX], cpu->regs[R_EDX], (uint32_t)divisor, 0);
     store_divide(cpu, (unsigned)size, r);
     return 0;
 }
@@ -46,8 +47,7 @@ uint64_t helper_idiv(void *env, uint64_t divisor, uint64_t size, uint64_t a2, ui
 {
     CpuState *cpu = env;
     (void)a2, (void)a3;
-    ArithResult r = arith_idiv((unsigned)size, cpu->regs[R_EAX], cpu->regs[R_EDX], (uint32_t)divisor,
-                               cpu_get_eflags(cpu));
+    ArithResult r = arith_idiv((unsigned)size, cpu->regs[R_EAX], cpu->regs[R_EDX], (uint32_t)divisor, 0);
     store_divide(cpu, (unsigned)size, r);
     return 0;
 }

@@ -210,8 +210,8 @@ static void lower_div(DisasContext *s)
 {
     unsigned size = op_size(s, 0);
     IrTemp v = gen_ld_op(s, 0);
+    /* The flags stay as they are (helper_div): so does s->cc_op. */
     gen_helper(s, s->d->mnemonic == MN_DIV ? HELPER_div : HELPER_idiv, IR_NO_TEMP, 2, v, gen_imm(s, size));
-    s->cc_op = CC_OP_EFLAGS;
 }
 
 static void lower_bcd(DisasContext *s)

@@ -86,24 +86,27 @@ static bool lower_rotate_imm(DisasContext *s, bool left, unsigned size)
         ir_binop(s->b, IR_or, IR_I32, r, hi, lo);
         r = gen_mask(s, r, size);
     }
-    IrTemp old = gen_flags(s), cf = gen_tmp(s), f = gen_tmp(s);
+    /* Each temp written once: the optimizer then drops the whole chain
+     * when the flags are dead (it keeps self-updating temps at branches). */
+    IrTemp old = gen_flags(s), cf = gen_tmp(s), kept = gen_tmp(s), f = gen_tmp(s);
     if (left)
         ir_binop(s->b, IR_and, IR_I32, cf, r, gen_imm(s, 1));
     else
         ir_extract(s->b, IR_I32, cf, r, bits - 1, 1);
-    ir_binop(s->b, IR_and, IR_I32, f, old, gen_imm(s, n == 1 ? ~(CC_C | CC_O) : ~CC_C));
-    ir_binop(s->b, IR_or, IR_I32, f, f, cf);
+    ir_binop(s->b, IR_and, IR_I32, kept, old, gen_imm(s, n == 1 ? ~(CC_C | CC_O) : ~CC_C));
+    ir_binop(s->b, IR_or, IR_I32, f, kept, cf);
     if (n == 1) {
         /* ROL: MSB(result) xor CF; ROR: the two top result bits xored. */
-        IrTemp a = gen_tmp(s), b = gen_tmp(s), of = gen_tmp(s);
+        IrTemp a = gen_tmp(s), b = gen_tmp(s), x = gen_tmp(s), of = gen_tmp(s), f1 = gen_tmp(s);
         ir_extract(s->b, IR_I32, a, r, bits - 1, 1);
         if (left)
             ir_mov(s->b, IR_I32, b, cf);
         else
             ir_extract(s->b, IR_I32, b, r, bits - 2, 1);
-        ir_binop(s->b, IR_xor, IR_I32, of, a, b);
-        ir_binop(s->b, IR_shl, IR_I32, of, of, gen_imm(s, 11));
-        ir_binop(s->b, IR_or, IR_I32, f, f, of);
+        ir_binop(s->b, IR_xor, IR_I32, x, a, b);
+        ir_binop(s->b, IR_shl, IR_I32, of, x, gen_imm(s, 11));
+        ir_binop(s->b, IR_or, IR_I32, f1, f, of);
+        f = f1;
     }
     gen_st_op(s, 0, r);     /* flags after the store: a faulting store leaves them */
     gen_set_cc(s, CC_OP_EFLAGS, IR_NO_TEMP, f, IR_NO_TEMP);
