@@ -89,6 +89,7 @@ void ir_optimize(IrBlock *b)
         if (!changed)
             break;
     }
+    opt_branch(b);
     opt_dce(b);
 #ifndef NDEBUG
     if (!ir_verify(b, why, sizeof(why))) {

@@ -1,6 +1,7 @@
 /* The IR optimizer: constant folding and propagation (opt_const.c), copy
- * propagation (opt_copy.c) and dead-code elimination including dead global
- * stores (opt_dce.c), run in order by ir_optimize (opt.c). Every pass keeps
+ * propagation (opt_copy.c), compare-and-branch fusion (opt_branch.c) and
+ * dead-code elimination including dead global stores (opt_dce.c), run in
+ * order by ir_optimize (opt.c). Every pass keeps
  * the guest state exact wherever it can be observed: at faults, helper
  * calls, CPU-state accesses, stale-code exits and block exits. */
 #ifndef JITPC_TRANSLATE_OPT_H
@@ -16,6 +17,7 @@ void ir_optimize(IrBlock *b);
 bool opt_const(IrBlock *b);
 bool opt_copy(IrBlock *b);
 bool opt_dce(IrBlock *b);
+bool opt_branch(IrBlock *b);
 
 /* Shared by the passes (opt.c). */
 /* Whether no two globals share a byte of the CPU state (if some do, the

@@ -592,3 +592,42 @@ Test(opt, random_blocks_keep_the_guest_state, .timeout = 60)
     cr_expect_gt(faults, 100u, "the generator should exercise faults");
     cr_expect_gt(stale, 100u, "and stale-code exits");
 }
+
+/* opt_branch: sub/xor/and/setcond results tested against zero become
+ * compares of the operands; not when an operand changed in between, when
+ * the op consumed its own input, across a label, or for an ordering test. */
+Test(opt_golden, branch_fusion)
+{
+    IrBlock *b = new_block();
+    IrTemp d = ir_new_temp(b, IR_I32), x = ir_new_temp(b, IR_I32), a = ir_new_temp(b, IR_I32);
+    IrTemp s = ir_new_temp(b, IR_I32), u = ir_new_temp(b, IR_I32);
+    unsigned l0 = ir_new_label(b), l1 = ir_new_label(b), l2 = ir_new_label(b), l3 = ir_new_label(b);
+    unsigned l4 = ir_new_label(b), l5 = ir_new_label(b);
+    ir_insn_start(b, 0x1000, 3, -1);
+    ir_binop(b, IR_sub, IR_I32, d, R0, C32(10));               /* cmp r0, 10 */
+    ir_mov(b, IR_I32, R2, d);                                  /* the flags keep the difference */
+    ir_brcond(b, IR_I32, IR_COND_NE, d, C32(0), l0);           /* -> brcond r0, 10, ne */
+    ir_binop(b, IR_and, IR_I32, a, R1, C32(0x100));            /* test r1, 0x100 */
+    ir_brcond(b, IR_I32, IR_COND_EQ, a, C32(0), l1);           /* -> tsteq, and dies */
+    ir_setcond(b, IR_I32, IR_COND_LTU, s, R0, R1);
+    ir_brcond(b, IR_I32, IR_COND_EQ, s, C32(0), l2);           /* -> geu */
+    ir_binop(b, IR_xor, IR_I32, x, R0, R1);
+    ir_movi(b, IR_I32, R1, 5);                                 /* an operand changes: kept */
+    ir_brcond(b, IR_I32, IR_COND_EQ, x, C32(0), l3);
+    ir_binop(b, IR_sub, IR_I32, u, R0, C32(1));
+    ir_binop(b, IR_sub, IR_I32, u, u, C32(1));                 /* consumed its own input: kept */
+    ir_brcond(b, IR_I32, IR_COND_NE, u, C32(0), l4);
+    ir_brcond(b, IR_I32, IR_COND_LT, d, C32(0), l5);           /* ordering: r0 - 10 < 0 is no r0 < 10 */
+    ir_set_label(b, l0);
+    ir_set_label(b, l1);
+    ir_set_label(b, l2);
+    ir_set_label(b, l3);
+    ir_set_label(b, l4);
+    ir_set_label(b, l5);
+    ir_binop(b, IR_sub, IR_I32, d, R0, C32(3));
+    ir_set_label(b, ir_new_label(b));                          /* across a label: kept */
+    ir_brcond(b, IR_I32, IR_COND_NE, d, C32(0), l0);
+    ir_exit_tb(b, 0);
+    check_golden("branch_fusion", b);
+    free_block(b);
+}
