@@ -130,7 +130,7 @@ static bool map_dual(CodeBuffer *cb, size_t size)
     return true;
 }
 
-bool code_buffer_init(CodeBuffer *cb, size_t size, char *why, size_t why_len)
+static bool code_buffer_init_mode(CodeBuffer *cb, size_t size, bool single, char *why, size_t why_len)
 {
     *cb = (CodeBuffer){ .fd = -1 };
     if (size < CODE_BUFFER_MIN_SIZE || size > CODE_BUFFER_MAX_SIZE) {
@@ -140,7 +140,7 @@ bool code_buffer_init(CodeBuffer *cb, size_t size, char *why, size_t why_len)
     size_t ps = page_size();
     size = (size + ps - 1) & ~(ps - 1);
 
-    if (!map_dual(cb, size)) {
+    if (single || !map_dual(cb, size)) {
         void *p = map_near_text(size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1);
         if (p == MAP_FAILED) {
             snprintf(why, why_len, "cannot map %zu bytes of executable memory: %s", size, strerror(errno));
@@ -152,6 +152,16 @@ bool code_buffer_init(CodeBuffer *cb, size_t size, char *why, size_t why_len)
     cb->size = size;
     cb->used = 0;
     return true;
+}
+
+bool code_buffer_init(CodeBuffer *cb, size_t size, char *why, size_t why_len)
+{
+    return code_buffer_init_mode(cb, size, false, why, why_len);
+}
+
+bool code_buffer_init_single(CodeBuffer *cb, size_t size, char *why, size_t why_len)
+{
+    return code_buffer_init_mode(cb, size, true, why, why_len);
 }
 
 void code_buffer_destroy(CodeBuffer *cb)

@@ -32,6 +32,10 @@ typedef struct CodeBuffer {
  * C helpers with rel32 calls. On failure fills `why` with one line and returns false. */
 bool code_buffer_init(CodeBuffer *cb, size_t size, char *why, size_t why_len);
 /* Safe on a buffer whose init failed. */
+/* One anonymous read-write-execute mapping (dual = false) on purpose: perf
+ * names code in a perf map only inside anonymous memory, not in a memfd
+ * mapping (jitpc -perfmap trades W^X for that). */
+bool code_buffer_init_single(CodeBuffer *cb, size_t size, char *why, size_t why_len);
 void code_buffer_destroy(CodeBuffer *cb);
 /* Reserve n bytes aligned to `align` (power of two); returns the offset into the buffer or SIZE_MAX when
  * it does not fit (the caller then flushes everything and calls code_buffer_reset). */

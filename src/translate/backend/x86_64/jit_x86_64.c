@@ -93,7 +93,11 @@ JitState *jit_create(size_t code_size, bool perfmap, char *why, size_t why_len)
         snprintf(why, why_len, "out of memory");
         return NULL;
     }
-    if (!code_buffer_init(&j->cb, code_size, why, why_len)) {
+    /* perf resolves perf-map names only in anonymous memory: with a perf
+     * map the code cache is one RWX mapping instead of the W^X pair. */
+    bool ok = perfmap ? code_buffer_init_single(&j->cb, code_size, why, why_len)
+                      : code_buffer_init(&j->cb, code_size, why, why_len);
+    if (!ok) {
         free(j);
         return NULL;
     }
