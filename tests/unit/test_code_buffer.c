@@ -226,11 +226,11 @@ Test(perfmap, add_without_open_is_a_no_op)
 /* -perfmap: one anonymous RWX mapping, so perf resolves the map's names. */
 Test(code_buffer, single_mapping_for_perf)
 {
-    CodeBuffer cb;
-    char why[128];
-    cr_assert(code_buffer_init_single(&cb, CODE_BUFFER_MIN_SIZE, why, sizeof(why)), "%s", why);
-    cr_expect_not(cb.dual);
-    cr_expect_eq(cb.rw, cb.rx);
-    cr_expect_eq(cb.fd, -1);
-    code_buffer_destroy(&cb);
+    CodeBuffer one;
+    char msg[128];
+    cr_assert(code_buffer_init_single(&one, CODE_BUFFER_MIN_SIZE, msg, sizeof(msg)), "%s", msg);
+    cr_expect_not(one.dual);
+    cr_expect_eq(one.rw, one.rx);
+    cr_expect_eq(one.fd, -1);
+    code_buffer_destroy(&one);
 }
