@@ -38,6 +38,11 @@ enum { FLOAT_ROUND_NEAREST, FLOAT_ROUND_DOWN, FLOAT_ROUND_UP, FLOAT_ROUND_ZERO }
 /* x87 precision control (the significand width results are rounded to). */
 enum { FLOAT_PREC_24 = 0, FLOAT_PREC_53 = 2, FLOAT_PREC_64 = 3 };
 
+/* SSE add/sub/mul/div/sqrt use the host's IEEE arithmetic where it is
+ * exact by definition (fpu_float_sse.c sse_hard); tests turn it off to
+ * exercise the integer path against the host. */
+extern bool fp_hardfloat;
+
 typedef struct FloatStatus {
     uint8_t rounding;           /* FLOAT_ROUND_* */
     uint8_t precision;          /* FLOAT_PREC_* (x87 only) */

@@ -3,6 +3,8 @@
  * operands, FTZ on tiny results, the first source's NaN wins, invalid gives
  * the negative QNaN default. References: Intel SDM Vol. 1 §10.2.3 (MXCSR),
  * §11.5.2 (exceptions), §4.8.3.5 and Table 4-7; Vol. 2 MINSS, RCPSS. */
+#include <string.h>
+
 #include "cpu/fpu_float_internal.h"
 
 /* One scalar SSE format: its field widths and rounding format. */
@@ -82,10 +84,146 @@ static uint64_t sse_round_exact(FpExact e, const SseFormat *f, FloatStatus *s)
     return sse_pack(fp_round_pack(e.sign, e.exp, e.sig, f->fmt, s), f);
 }
 
-enum { SSE_ADD, SSE_SUB, SSE_MUL, SSE_DIV };
+enum { SSE_ADD, SSE_SUB, SSE_MUL, SSE_DIV, SSE_SQRT };
+
+bool fp_hardfloat = true;
+
+/* Whether a value of the format is zero or normal (no denormal, Inf, NaN). */
+static bool sse_zero_or_normal(uint64_t v, const SseFormat *f)
+{
+    uint64_t e = (v >> f->fbits) & ((UINT64_C(1) << f->ebits) - 1);
+    if (e == 0)
+        return (v & ((UINT64_C(1) << f->fbits) - 1)) == 0;
+    return e != (UINT64_C(1) << f->ebits) - 1;
+}
+
+/* Unbiased exponent of a zero-or-normal value (zeros give -bias). */
+static int sse_exp(uint64_t v, const SseFormat *f)
+{
+    int bias = (1 << (f->ebits - 1)) - 1;
+    return (int)((v >> f->fbits) & ((UINT64_C(1) << f->ebits) - 1)) - bias;
+}
+
+/* Whether p == x * y exactly (an error-free product, Dekker/Veltkamp with
+ * 27-bit halves, or the host's fused multiply-add where it is fast). The
+ * caller keeps the exponents in a range where no partial product
+ * overflows or underflows. */
+static bool product_exact(double x, double y, double p)
+{
+#if defined(__FP_FAST_FMA)
+    return __builtin_fma(x, y, -p) == 0;
+#else
+    const double split = 134217729.0;       /* 2^27 + 1 */
+    double cx = split * x, hx = cx - (cx - x), lx = x - hx;
+    double cy = split * y, hy = cy - (cy - y), ly = y - hy;
+    return ((hx * hy - p) + hx * ly + lx * hy) + lx * ly == 0;
+#endif
+}
+
+/* The host's IEEE arithmetic for the common case: round to nearest, zero
+ * or normal operands in a safe exponent range, and a zero or normal
+ * result. IEEE 754 defines that result bit for bit (x86-64 SSE and AArch64
+ * implement it); the inexact flag comes from an error-free transformation
+ * (the rounding error of a sum, a product checked exactly, a quotient or
+ * root multiplied back). Everything else takes the integer path. Returns
+ * false when it does not apply. */
+static bool sse_hard(int op, uint64_t a, uint64_t b, const SseFormat *f, FloatStatus *s, uint64_t *r)
+{
+    if (!fp_hardfloat || s->rounding != FLOAT_ROUND_NEAREST || !sse_zero_or_normal(a, f) ||
+        (op != SSE_SQRT && !sse_zero_or_normal(b, f)))
+        return false;
+    bool inexact;
+    uint64_t out;
+    if (f->fbits == 23) {
+        float x, y = 0, res;
+        uint32_t a32 = (uint32_t)a, b32 = (uint32_t)b;
+        memcpy(&x, &a32, 4);
+        memcpy(&y, &b32, 4);
+        switch (op) {
+        case SSE_ADD:
+        case SSE_SUB: {
+            float yy = op == SSE_SUB ? -y : y;
+            res = x + yy;
+            float bb = res - x;
+            inexact = (x - (res - bb)) + (yy - bb) != 0;
+            break;
+        }
+        case SSE_MUL: {
+            double p = (double)x * (double)y;       /* 48 bits: exact */
+            res = (float)p;
+            inexact = (double)res != p;
+            break;
+        }
+        case SSE_DIV:
+            if (y == 0)
+                return false;
+            res = x / y;
+            inexact = (double)res * (double)y != (double)x;
+            break;
+        default:
+            res = __builtin_sqrtf(x);
+            inexact = (double)res * (double)res != (double)x;
+            break;
+        }
+        uint32_t o;
+        memcpy(&o, &res, 4);
+        out = o;
+    } else {
+        /* Keep the products of 27-bit halves normal and finite. */
+        if (op != SSE_ADD && op != SSE_SUB &&
+            (sse_exp(a, f) < -400 || sse_exp(a, f) > 400 || (op != SSE_SQRT && (sse_exp(b, f) < -400 ||
+                                                                                sse_exp(b, f) > 400))))
+            return false;
+        double x, y = 0, res;
+        memcpy(&x, &a, 8);
+        memcpy(&y, &b, 8);
+        switch (op) {
+        case SSE_ADD:
+        case SSE_SUB: {
+            double yy = op == SSE_SUB ? -y : y;
+            res = x + yy;
+            double bb = res - x;
+            inexact = (x - (res - bb)) + (yy - bb) != 0;
+            break;
+        }
+        case SSE_MUL:
+            res = x * y;
+            inexact = !product_exact(x, y, res);
+            break;
+        case SSE_DIV:
+            if (y == 0)
+                return false;
+            res = x / y;
+            inexact = res * y != x || !product_exact(res, y, x);
+            break;
+        default:
+            res = __builtin_sqrt(x);
+            inexact = res * res != x || !product_exact(res, res, x);
+            break;
+        }
+        memcpy(&out, &res, 8);
+    }
+    /* Overflow, a denormal result, or one in the lowest normal binade
+     * (x86 detects tininess before rounding: a result rounded up to the
+     * smallest normal still underflowed): the exact path. */
+    if (!sse_zero_or_normal(out, f) || ((out << 1) != 0 && ((out >> f->fbits) & ((UINT64_C(1) << f->ebits) - 1)) < 2))
+        return false;
+    /* A zero result from nonzero operands underflowed (or cancelled
+     * exactly, which only sums do): leave products and quotients to the
+     * exact path. */
+    if ((out << 1) == 0 && op != SSE_ADD && op != SSE_SUB && (a << 1) != 0 && (op == SSE_SQRT || (b << 1) != 0))
+        return false;
+    if (inexact)
+        s->flags |= FLOAT_INEXACT;
+    *r = out;
+    return true;
+}
 
 static uint64_t sse_arith(int op, uint64_t a, uint64_t b, const SseFormat *f, FloatStatus *s)
 {
+    uint64_t hard;
+    if (sse_hard(op, a, b, f, s, &hard))
+        return hard;
     FpUnpacked ua = sse_unpack(a, f, s->daz), ub = sse_unpack(b, f, s->daz);
     uint64_t r;
     if (sse_check_operands(a, b, &ua, &ub, f, &r, s)) {
@@ -142,6 +280,9 @@ static uint64_t sse_arith(int op, uint64_t a, uint64_t b, const SseFormat *f, Fl
 
 static uint64_t sse_sqrt(uint64_t a, const SseFormat *f, FloatStatus *s)
 {
+    uint64_t hard;
+    if (!(a & sse_sign_bit(f)) && sse_hard(SSE_SQRT, a, 0, f, s, &hard))
+        return hard;
     FpUnpacked u = sse_unpack(a, f, s->daz);
     if (fp_is_nan(&u)) {
         if (u.cls == FP_CLASS_SNAN) {

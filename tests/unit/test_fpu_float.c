@@ -674,6 +674,19 @@ static void fpu_check_sse(int op)
     cr_expect_eq(bad, 0, "sse %s: %ld of %ld cases differ from the host", sse_op_names[op], bad, n);
 }
 
+/* The same checks with the host fast path (fpu_float_sse.c sse_hard) off:
+ * the exact integer path alone must agree with the host too. */
+static void fpu_check_sse_soft(int op)
+{
+    fp_hardfloat = false;
+    fpu_check_sse(op);
+    fp_hardfloat = true;
+}
+Test(fpu_float, sse_add_soft) { fpu_check_sse_soft(SSE_OP_ADD); }
+Test(fpu_float, sse_sub_soft) { fpu_check_sse_soft(SSE_OP_SUB); }
+Test(fpu_float, sse_mul_soft) { fpu_check_sse_soft(SSE_OP_MUL); }
+Test(fpu_float, sse_div_soft) { fpu_check_sse_soft(SSE_OP_DIV); }
+Test(fpu_float, sse_sqrt_soft) { fpu_check_sse_soft(SSE_OP_SQRT); }
 Test(fpu_float, sse_add) { fpu_check_sse(SSE_OP_ADD); }
 Test(fpu_float, sse_sub) { fpu_check_sse(SSE_OP_SUB); }
 Test(fpu_float, sse_mul) { fpu_check_sse(SSE_OP_MUL); }
