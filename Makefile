@@ -15,6 +15,7 @@ deps:
 build: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
+	@tools/fetch-firmware $(BUILD)
 
 sanitize: deps
 	@cmake -S . -B $(SAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DJITPC_SANITIZE=ON >/dev/null
