@@ -128,6 +128,7 @@ void machine_reset(Machine *m)
 {
     m->run.reset_requested = false;
     device_list_reset(&m->devices);
+    pc_shadow_reset(&m->shadow);
     cpu_reset(&m->cpu, m->cfg->cpu_model);
 }
 

@@ -18,6 +18,7 @@
 #include "machine/config.h"
 #include "machine/loader_multiboot.h"
 #include "machine/loader_rom.h"
+#include "machine/pc_shadow.h"
 #include "mmu/memory.h"
 #include "ui/display.h"
 
@@ -38,6 +39,7 @@ typedef struct Machine {
     uint64_t ram_size;
     RamLayout ram_layout;
     RomImage bios;
+    PcShadow shadow;                /* the BIOS area's PAM-controlled mapping (pc_shadow.c) */
     CpuState cpu;
     bool cpu_ready;                 /* cpu_init done (for machine_free) */
     Chardev *chardevs[MACHINE_MAX_CHARDEVS];

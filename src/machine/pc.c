@@ -3,12 +3,13 @@
  * machine models. Physical memory map:
  *   [0, 0xA0000)              conventional RAM
  *   [0xA0000, 0xC0000)        VGA window (unassigned until VGA exists)
- *   [0xC0000, 1 MiB)          RAM for option ROMs, minus the BIOS alias
+ *   [0xC0000, 1 MiB)          shadow RAM / the BIOS alias, per the PAM registers
  *   [1 MiB, low_end)          extended RAM, low_end = min(RAM, 3.5 GiB)
  *   [low_end, 4 GiB)          PCI hole; the BIOS ROM ends at 4 GiB
  *   [4 GiB, 4 GiB + rest)     RAM above 3.5 GiB (reached with PAE)
  * Ports: PIC 0x20/0xA0 (ELCR 0x4D0), PIT 0x40-0x43 on IRQ0, COM1
- * 0x3F8/IRQ4, COM2 0x2F8/IRQ3, debugcon 0xE9, exit 0xF4, system control
+ * 0x3F8/IRQ4, COM2 0x2F8/IRQ3, debugcon 0xE9 (and the BIOS debug port
+ * 0x402), exit 0xF4, system control
  * port A (A20, fast reset) 0x92; x87 errors on IRQ13. */
 #include <stdio.h>
 #include <string.h>
@@ -89,13 +90,14 @@ static bool pc_map_ram(Machine *m, Error *err)
     RamLayout *l = &m->ram_layout;
     l->low_end = MIN(m->ram_size, PC_BELOW_4G_MAX);
     l->high_size = m->ram_size - l->low_end;
-    uint64_t isa_rom_end = m->bios.data ? m->bios.low_base : PC_HIGH_MEM_START;
     /* Host offset = guest address below 4 GiB; the part above follows. */
     if (!as_map_ram(&m->mem, 0, PC_LOW_RAM_END, m->ram, "ram-conventional", err))
         return false;
-    if (isa_rom_end > PC_ISA_ROM_START &&
-        !as_map_ram(&m->mem, PC_ISA_ROM_START, isa_rom_end - PC_ISA_ROM_START, m->ram + PC_ISA_ROM_START,
-                    "ram-isa-rom-area", err))
+    /* 0xC0000-0xFFFFF: shadow RAM under the PAM registers (pc_shadow.c),
+     * which own the firmware's low alias too. */
+    if (m->bios.data)
+        as_unmap(&m->mem, m->bios.low_base);
+    if (!pc_shadow_init(&m->shadow, m, err))
         return false;
     if (!as_map_ram(&m->mem, PC_HIGH_MEM_START, l->low_end - PC_HIGH_MEM_START, m->ram + PC_HIGH_MEM_START,
                     "ram-extended", err))
@@ -190,9 +192,19 @@ static bool pc_add_test_devices(Machine *m, Error *err)
                 return false;
         }
     }
+    /* -debugcon: port 0xE9 and the BIOS debug port 0x402 (SeaBIOS's log)
+     * share the chardev; without it 0x402 is a silent sink (no unassigned
+     * port noise from every firmware message). */
     if (cfg->has_debugcon) {
         Chardev *chr = pc_open_chardev(m, &cfg->debugcon, err);
-        if (!chr || !pc_add_debugcon(m, 0xE9, chr, err))
+        if (!chr || !pc_add_debugcon(m, 0xE9, chr, err) || !pc_add_debugcon(m, 0x402, chr, err))
+            return false;
+    } else if (!cfg->nodefaults) {
+        ChardevSpec spec;
+        chardev_parse_backend("null", &spec, err);
+        snprintf(spec.id, sizeof(spec.id), "biosdebug");
+        Chardev *chr = pc_open_chardev(m, &spec, err);
+        if (!chr || !pc_add_debugcon(m, 0x402, chr, err))
             return false;
     }
     /* jitpc's defaults for bare-metal tests, unless the user placed the
