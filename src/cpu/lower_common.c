@@ -258,6 +258,20 @@ static bool cond_fast(DisasContext *s, unsigned cc, IrCond *c, IrTemp *a, IrTemp
     CcOp op = s->cc_op;
     bool is_sub = op >= CC_OP_SUBB && op <= CC_OP_SUBL;
     bool is_logic = op >= CC_OP_LOGICB && op <= CC_OP_LOGICL;
+    /* ZF and SF come from the truncated result in every recorded group
+     * (cc_op.h), so E/NE and S/NS are direct tests of cc_dst after INC,
+     * DEC, ADD, ADC, SBB, shifts and MUL too. */
+    if (!is_sub && !is_logic && op >= CC_OP_ADDB && op < CC_OP_COUNT &&
+        ((cc >> 1) == (DECODE_CC_E >> 1) || (cc >> 1) == (DECODE_CC_S >> 1))) {
+        unsigned size = cc_size(op);
+        bool zf = (cc >> 1) == (DECODE_CC_E >> 1);
+        *c = zf ? IR_COND_EQ : IR_COND_TSTNE;
+        *a = ir_global(G_CC_DST);
+        *x = gen_imm(s, zf ? 0 : 1u << (size * 8 - 1));
+        if (cc & 1)
+            *c = ir_cond_invert(*c);
+        return true;
+    }
     if (!is_sub && !is_logic)
         return false;
     unsigned size = cc_size(op);
