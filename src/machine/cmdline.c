@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices/mc146818_rtc.h"
 #include "machine/optlist.h"
 
 void config_init(MachineConfig *cfg)
@@ -461,6 +462,85 @@ static bool opt_icount(MachineConfig *cfg, const char *opt, const char *arg, Err
     return true;
 }
 
+/* `n` decimal digits at *s (no sign, no spaces); advances *s. */
+static bool take_digits(const char **s, int n, unsigned *out)
+{
+    unsigned v = 0;
+    for (int i = 0; i < n; i++, (*s)++) {
+        if (**s < '0' || **s > '9')
+            return false;
+        v = v * 10 + (unsigned)(**s - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static bool take_char(const char **s, char c)
+{
+    if (**s != c)
+        return false;
+    (*s)++;
+    return true;
+}
+
+/* YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD, as QEMU's -rtc base= takes them. */
+static bool parse_rtc_date(const char *s, int64_t *out)
+{
+    static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    unsigned y, mo, d, h = 0, mi = 0, sec = 0;
+    if (!take_digits(&s, 4, &y) || !take_char(&s, '-') || !take_digits(&s, 2, &mo) || !take_char(&s, '-') ||
+        !take_digits(&s, 2, &d))
+        return false;
+    if (*s && (!take_char(&s, 'T') || !take_digits(&s, 2, &h) || !take_char(&s, ':') ||
+               !take_digits(&s, 2, &mi) || !take_char(&s, ':') || !take_digits(&s, 2, &sec) || *s))
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
+        h > 23 || mi > 59 || sec > 59)
+        return false;
+    *out = rtc_civil_to_seconds(y, mo, d, h, mi, sec);
+    return true;
+}
+
+/* -rtc [base=]utc|localtime|DATE[,clock=host|vm][,driftfix=none]. The RTC
+ * always runs on the machine clock (DESIGN.md invariant 3): clock=host and
+ * clock=vm are accepted and recorded; in real-time mode that clock follows
+ * the host's. utc and localtime read the host's date once at start. */
+static bool opt_rtc(MachineConfig *cfg, const char *opt, const char *arg, Error *err)
+{
+    static const char *const keys[] = {"base", "clock", "driftfix", NULL};
+    OptList l;
+    if (!optlist_parse(opt, arg, "base", keys, &l, err))
+        return false;
+    const char *base = optlist_get(&l, "base"), *clock = optlist_get(&l, "clock");
+    const char *drift = optlist_get(&l, "driftfix");
+    if (base) {
+        if (!strcmp(base, "utc")) {
+            cfg->rtc_base = RTC_BASE_UTC;
+        } else if (!strcmp(base, "localtime")) {
+            cfg->rtc_base = RTC_BASE_LOCALTIME;
+        } else if (parse_rtc_date(base, &cfg->rtc_base_seconds)) {
+            cfg->rtc_base = RTC_BASE_DATE;
+        } else {
+            error_setf(err, "%s: invalid base '%s' (utc, localtime or a date like 2006-06-17T16:01:21 from 1900 on)",
+                       opt, base);
+            return false;
+        }
+    }
+    if (clock) {
+        if (strcmp(clock, "host") && strcmp(clock, "vm")) {
+            error_setf(err, "%s: invalid clock '%s' (host or vm)", opt, clock);
+            return false;
+        }
+        cfg->rtc_clock_vm = !strcmp(clock, "vm");
+    }
+    if (drift && strcmp(drift, "none")) {
+        error_setf(err, "%s: driftfix=%s is not supported (only none: jitpc's timers never lose ticks)", opt, drift);
+        return false;
+    }
+    return true;
+}
+
 static bool opt_help(MachineConfig *cfg, const char *opt, const char *arg, Error *err)
 {
     (void)opt, (void)arg, (void)err;
@@ -498,6 +578,7 @@ static const Option options[] = {
     {"perfmap", false, opt_perfmap},
     {"cpu", true, opt_cpu},
     {"icount", true, opt_icount},
+    {"rtc", true, opt_rtc},
     {"h", false, opt_help},
     {"help", false, opt_help},
     {"version", false, opt_version},
@@ -597,6 +678,9 @@ void cmdline_print_help(FILE *f)
         "  -icount [shift=]N[,sleep=off]\n"
         "                          deterministic time: one instruction = 2^N ns (0..10);\n"
         "                          idle time is skipped, so runs repeat exactly\n"
+        "  -rtc [base=]utc|localtime|DATE[,clock=host|vm]\n"
+        "                          RTC start time: host UTC (default), host local time or\n"
+        "                          a fixed DATE (2006-06-17T16:01:21 or 2006-06-17)\n"
         "\nDebugging:\n"
         "  -d ITEM,...             log items (-d help lists them)\n"
         "  -D FILE                 write the log to FILE instead of stderr\n"

@@ -45,6 +45,13 @@ typedef struct DeviceConfig {
     char chardev[32];           /* isa-debugcon: chardev id */
 } DeviceConfig;
 
+/* -rtc base=: where the RTC's time starts. */
+typedef enum RtcBaseKind {
+    RTC_BASE_UTC,               /* host time at start, UTC (the default) */
+    RTC_BASE_LOCALTIME,         /* host time at start, in the host's zone */
+    RTC_BASE_DATE,              /* rtc_base_seconds, a fixed date */
+} RtcBaseKind;
+
 typedef enum ConfigAction {
     ACTION_RUN,
     ACTION_HELP,
@@ -83,6 +90,10 @@ typedef struct MachineConfig {
     /* Deterministic clock (tests now; -icount once the CPU counts). */
     bool deterministic;
     unsigned icount_shift;
+    /* -rtc base=...,clock=... */
+    RtcBaseKind rtc_base;
+    int64_t rtc_base_seconds;   /* RTC_BASE_DATE: the date as seconds since 1970-01-01 UTC */
+    bool rtc_clock_vm;          /* clock=vm (default clock=host); both run on the machine clock */
     AccelKind accel;
     uint64_t tb_size_mib;       /* code cache of the native backend */
     bool perfmap;               /* write /tmp/perf-<pid>.map for perf */

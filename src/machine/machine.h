@@ -48,6 +48,7 @@ typedef struct Machine {
     Uart16550 *serial[CONFIG_MAX_SERIAL];
     bool isa_irq_level[ISA_IRQ_COUNT];  /* ISA IRQ line levels as devices drive them */
     struct I8259Pic *pic;           /* the interrupt controller the CPU asks (pc.c) */
+    bool a20_port92, a20_kbc;       /* the two A20 gate sources (pc.c pc_update_a20) */
     Display *display;
     bool handle_signals;            /* main(): collect SIGINT/SIGTERM in the loop */
 } Machine;

@@ -7,18 +7,28 @@
  *   [1 MiB, low_end)          extended RAM, low_end = min(RAM, 3.5 GiB)
  *   [low_end, 4 GiB)          PCI hole; the BIOS ROM ends at 4 GiB
  *   [4 GiB, 4 GiB + rest)     RAM above 3.5 GiB (reached with PAE)
- * Ports: PIC 0x20/0xA0 (ELCR 0x4D0), PIT 0x40-0x43 on IRQ0, COM1
+ * Ports: PIC 0x20/0xA0 (ELCR 0x4D0), PIT 0x40-0x43 on IRQ0, port 0x61,
+ * 8042 0x60/0x64 (keyboard IRQ1, mouse IRQ12), RTC 0x70/0x71 on IRQ8,
+ * POST codes 0x80, COM1
  * 0x3F8/IRQ4, COM2 0x2F8/IRQ3, debugcon 0xE9 (and the BIOS debug port
  * 0x402), exit 0xF4, system control
  * port A (A20, fast reset) 0x92; x87 errors on IRQ13. */
 #include <stdio.h>
 #include <string.h>
 
-#include "devices/isa_debug_exit.h"
+#include <time.h>
+
+#include "devices/i8042.h"
 #include "devices/i8254_pit.h"
 #include "devices/i8259_pic.h"
+#include "devices/isa_debug_exit.h"
 #include "devices/isa_debugcon.h"
+#include "devices/mc146818_rtc.h"
+#include "devices/pc_port61.h"
 #include "devices/port92.h"
+#include "devices/post_port.h"
+#include "devices/ps2_kbd.h"
+#include "devices/ps2_mouse.h"
 #include "devices/uart_16550.h"
 #include "cpu/mem.h"
 #include "machine/machine.h"
@@ -66,7 +76,41 @@ static bool pc_add_interrupt_controller_and_timer(Machine *m, Error *err)
     m->cpu.fpu_irq13_opaque = m;
     I8254Pit *pit = pit_new(&m->clock, irq_line(pc_isa_irq_set, m, 0), &m->log);
     device_list_add(&m->devices, pit_device(pit));
-    return as_map_io(&m->io, 0x40, 4, &pit_io_ops, pit, "pit", err);
+    if (!as_map_io(&m->io, 0x40, 4, &pit_io_ops, pit, "pit", err))
+        return false;
+    /* Port 0x61: PIT channel 2's gate and output, the refresh toggle. */
+    PcPort61 *p61 = port61_new(pit, &m->clock, &m->log);
+    device_list_add(&m->devices, port61_device(p61));
+    return as_map_io(&m->io, 0x61, 1, &port61_io_ops, p61, "port61", err);
+}
+
+/* Where the RTC starts: -rtc base=DATE, the host's local time, or (the
+ * default) the host's UTC time when the machine is built. */
+static int64_t pc_rtc_base(const MachineConfig *cfg)
+{
+    if (cfg->rtc_base == RTC_BASE_DATE)
+        return cfg->rtc_base_seconds;
+    time_t t = time(NULL);
+    if (cfg->rtc_base == RTC_BASE_LOCALTIME) {
+        struct tm tm;
+        if (localtime_r(&t, &tm))
+            return (int64_t)t + tm.tm_gmtoff;
+    }
+    return (int64_t)t;
+}
+
+static bool pc_add_rtc(Machine *m, Error *err)
+{
+    Mc146818Rtc *rtc = rtc_new(&m->clock, irq_line(pc_isa_irq_set, m, 8), &m->log, pc_rtc_base(m->cfg));
+    device_list_add(&m->devices, rtc_device(rtc));
+    if (!as_map_io(&m->io, 0x70, 2, &rtc_io_ops, rtc, "rtc", err))
+        return false;
+    const RamLayout *l = &m->ram_layout;
+    rtc_cmos_fill_pc(rtc, &(RtcPcInfo){.ram_below_4g = l->low_end, .ram_above_4g = l->high_size, .fpu = true,
+                                       .cpus = 1, .boot = {RTC_BOOT_DISK, RTC_BOOT_CDROM, RTC_BOOT_NETWORK}});
+    PostPort *post = post_port_new(&m->log);
+    device_list_add(&m->devices, post_port_device(post));
+    return as_map_io(&m->io, 0x80, 1, &post_port_io_ops, post, "post", err);
 }
 
 static Chardev *pc_open_chardev(Machine *m, const ChardevSpec *spec, Error *err)
@@ -222,16 +266,58 @@ static bool pc_add_test_devices(Machine *m, Error *err)
     return true;
 }
 
-/* The A20 gate: physical address bit 20 forced to 0 when it is off.
- * Every cached translation may change, so the TLB is flushed. */
-static void pc_set_a20(void *opaque, bool enabled)
+/* The A20 gate: physical address bit 20 forced to 0 when it is off. Port
+ * 0x92 and the keyboard controller's output port each drive it; the
+ * PIIX3 ORs them (either one enables A20). Every cached translation may
+ * change, so the TLB is flushed. */
+static void pc_update_a20(Machine *m)
 {
-    Machine *m = opaque;
+    bool enabled = m->a20_port92 || m->a20_kbc;
     uint32_t mask = enabled ? 0xFFFFFFFFu : ~(1u << 20);
     if (m->cpu.a20_mask != mask) {
         m->cpu.a20_mask = mask;
         cpu_tlb_flush(&m->cpu);
     }
+}
+
+static void pc_set_a20_port92(void *opaque, bool enabled)
+{
+    Machine *m = opaque;
+    m->a20_port92 = enabled;
+    pc_update_a20(m);
+}
+
+static void pc_set_a20_kbc(void *opaque, bool enabled)
+{
+    Machine *m = opaque;
+    m->a20_kbc = enabled;
+    pc_update_a20(m);
+}
+
+/* The 8042 with a PS/2 keyboard (IRQ1) and mouse (IRQ12); host keys and
+ * mouse motion arrive through input-layer channels. */
+static bool pc_add_kbc(Machine *m, Error *err)
+{
+    Ps2Kbd *kbd = ps2_kbd_new("ps2-kbd", &m->log);
+    Ps2Mouse *mouse = ps2_mouse_new("ps2-mouse", &m->log);
+    device_list_add(&m->devices, ps2_kbd_device(kbd));
+    device_list_add(&m->devices, ps2_mouse_device(mouse));
+    I8042 *kbc = i8042_new(&m->run, irq_line(pc_isa_irq_set, m, 1), irq_line(pc_isa_irq_set, m, 12), kbd, mouse,
+                           pc_set_a20_kbc, m, &m->log);
+    device_list_add(&m->devices, i8042_device(kbc));
+    if (!as_map_io(&m->io, 0x60, 1, &i8042_data_io_ops, kbc, "i8042-data", err) ||
+        !as_map_io(&m->io, 0x64, 1, &i8042_cmd_io_ops, kbc, "i8042-cmd", err))
+        return false;
+    int kch = input_channel_new(&m->input, "ps2-kbd");
+    int mch = input_channel_new(&m->input, "ps2-mouse");
+    if (kch < 0 || mch < 0) {
+        error_setf(err, "no free input channel for the PS/2 keyboard and mouse");
+        return false;
+    }
+    InputSink ks = ps2_kbd_input_sink(kbd), ms = ps2_mouse_input_sink(mouse);
+    input_set_sink(&m->input, kch, &ks);
+    input_set_sink(&m->input, mch, &ms);
+    return true;
 }
 
 bool pc_board_init(Machine *m, Error *err)
@@ -246,9 +332,11 @@ bool pc_board_init(Machine *m, Error *err)
             return false;
     if (!pc_add_serial_ports(m, err) || !pc_add_test_devices(m, err))
         return false;
-    Port92 *p92 = port92_new(&m->run, pc_set_a20, m);
+    Port92 *p92 = port92_new(&m->run, pc_set_a20_port92, m);
     device_list_add(&m->devices, port92_device(p92));
     if (!as_map_io(&m->io, 0x92, 1, &port92_io_ops, p92, "port92", err))
+        return false;
+    if (!pc_add_rtc(m, err) || !pc_add_kbc(m, err))
         return false;
     device_list_reset(&m->devices);
     return true;

@@ -238,6 +238,46 @@ Test(cmdline, icount)
     PARSE_FAILS("invalid parameter 'align'", "-icount", "shift=1,align=on");
 }
 
+Test(cmdline, rtc)
+{
+    MachineConfig c;
+    PARSE_OK(&c, "-kernel", "k");
+    cr_assert_eq(c.rtc_base, RTC_BASE_UTC, "default: host UTC");
+    cr_assert_not(c.rtc_clock_vm);
+    config_free(&c);
+    PARSE_OK(&c, "-rtc", "base=localtime");
+    cr_assert_eq(c.rtc_base, RTC_BASE_LOCALTIME);
+    config_free(&c);
+    PARSE_OK(&c, "-rtc", "utc,clock=vm");
+    cr_assert_eq(c.rtc_base, RTC_BASE_UTC);
+    cr_assert(c.rtc_clock_vm);
+    config_free(&c);
+    PARSE_OK(&c, "-rtc", "base=2006-06-17T16:01:21,clock=host,driftfix=none");
+    cr_assert_eq(c.rtc_base, RTC_BASE_DATE);
+    cr_assert_eq(c.rtc_base_seconds, 1150560081LL, "date read as UTC");
+    cr_assert_not(c.rtc_clock_vm);
+    config_free(&c);
+    PARSE_OK(&c, "-rtc", "2000-02-29");
+    cr_assert_eq(c.rtc_base_seconds, 951782400LL);
+    config_free(&c);
+    PARSE_OK(&c, "--rtc", "base=1969-12-31T23:59:59");
+    cr_assert_eq(c.rtc_base_seconds, -1);
+    config_free(&c);
+    PARSE_FAILS("invalid base 'gmt'", "-rtc", "base=gmt");
+    PARSE_FAILS("invalid base '2006-13-01'", "-rtc", "base=2006-13-01");
+    PARSE_FAILS("invalid base '2023-02-29'", "-rtc", "2023-02-29");
+    PARSE_FAILS("invalid base '1900-02-29'", "-rtc", "1900-02-29");
+    PARSE_FAILS("invalid base '2006-06-17T24:00:00'", "-rtc", "2006-06-17T24:00:00");
+    PARSE_FAILS("invalid base '2006-06-17 16:01:21'", "-rtc", "2006-06-17 16:01:21");
+    PARSE_FAILS("invalid base '2006-6-17'", "-rtc", "2006-6-17");
+    PARSE_FAILS("invalid base '2006-06-17T16:01'", "-rtc", "2006-06-17T16:01");
+    PARSE_FAILS("invalid base '1899-12-31'", "-rtc", "1899-12-31");
+    PARSE_FAILS("invalid clock 'rt' (host or vm)", "-rtc", "base=utc,clock=rt");
+    PARSE_FAILS("driftfix=slew is not supported", "-rtc", "driftfix=slew");
+    PARSE_FAILS("invalid parameter 'bogus'", "-rtc", "utc,bogus=1");
+    PARSE_FAILS("requires an argument", "-rtc");
+}
+
 Test(cmdline, log_options)
 {
     MachineConfig c;
@@ -327,6 +367,8 @@ Test(cmdline_binary, bad_options_end_with_one_line)
     expect_one_line_error(r, "chardev=ID");
     spawn_jitpc(r, "-append", "x", NULL);
     expect_one_line_error(r, "-append only allowed with -kernel");
+    spawn_jitpc(r, "-rtc", "base=2006-02-30", NULL);
+    expect_one_line_error(r, "-rtc: invalid base '2006-02-30'");
     free(r);
 }
 
