@@ -116,6 +116,7 @@ typedef struct CpuModel {
 #define CPUID_EDX_PSE (1u << 3)
 #define CPUID_EDX_TSC (1u << 4)
 #define CPUID_EDX_MSR (1u << 5)
+#define CPUID_EDX_APIC (1u << 9)
 #define CPUID_EDX_PAE (1u << 6)
 #define CPUID_EDX_CX8 (1u << 8)
 #define CPUID_EDX_SEP (1u << 11)
@@ -239,6 +240,11 @@ typedef struct CpuState {
      * NULL: #MF is raised instead (logged under -d unimp). */
     void (*fpu_irq13)(void *opaque, bool level);
     void *fpu_irq13_opaque;
+    /* The local APIC's base MSR (0x1B), when the board has one: get, and
+     * set (false: reserved bits, #GP). NULL: the MSR is only stored. */
+    uint64_t (*apic_base_get)(void *opaque);
+    bool (*apic_base_set)(void *opaque, uint64_t value);
+    void *apic_opaque;
 } CpuState;
 
 /* The models -cpu offers; the list ends with a NULL name. */

@@ -2,16 +2,17 @@
  * (family/model/stepping) as the parts report them in CPUID.1:EAX (Intel
  * SDM Vol. 2A, CPUID). Feature bits are limited to what jitpc implements
  * now: FPU, VME, PSE (with PSE-36), TSC, MSR, PAE, CX8, SEP, MTRR, PGE,
- * CMOV, PAT, MMX, FXSR, SSE, and on "max" SSE2, CLFLUSH and NX; the APIC
- * and MCA are added with their issues. */
+ * CMOV, PAT, MMX, FXSR, SSE, the APIC (P6 models), and on "max" SSE2,
+ * CLFLUSH and NX; MCA comes with its issue. */
 #include <string.h>
 
 #include "cpu/cpu.h"
 
-/* Pentium II: what jitpc implements of a P6 (no FPU/MMX/APIC/MCA yet). */
+/* Pentium II: what jitpc implements of a P6 (no MCA yet); the on-chip
+ * local APIC is the board's (devices/apic_local.c). */
 #define P6_FEATURES                                                                                 \
     (CPUID_EDX_VME | CPUID_EDX_PSE | CPUID_EDX_TSC | CPUID_EDX_MSR | CPUID_EDX_PAE | CPUID_EDX_CX8 |          \
-     CPUID_EDX_SEP | CPUID_EDX_MTRR | CPUID_EDX_PGE | CPUID_EDX_CMOV | CPUID_EDX_PSE36)
+     CPUID_EDX_APIC | CPUID_EDX_SEP | CPUID_EDX_MTRR | CPUID_EDX_PGE | CPUID_EDX_CMOV | CPUID_EDX_PSE36)
 #define P5_FEATURES (CPUID_EDX_VME | CPUID_EDX_PSE | CPUID_EDX_TSC | CPUID_EDX_MSR | CPUID_EDX_CX8)
 
 const CpuModel cpu_models[] = {

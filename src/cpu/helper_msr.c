@@ -119,7 +119,9 @@ static MsrStatus msr_read(CpuState *cpu, uint32_t msr, uint64_t *v)
     }
     switch (msr) {
     case MSR_TSC: *v = tsc_now(cpu); return MSR_OK;
-    case MSR_APIC_BASE: *v = cpu->apic_base; return MSR_OK;
+    case MSR_APIC_BASE:
+        *v = cpu->apic_base_get ? cpu->apic_base_get(cpu->apic_opaque) : cpu->apic_base;
+        return MSR_OK;
     case MSR_MTRRCAP: *v = MTRR_CAP_VALUE; return MSR_OK;
     case MSR_SYSENTER_CS: *v = cpu->sysenter_cs; return MSR_OK;
     case MSR_SYSENTER_ESP: *v = cpu->sysenter_esp; return MSR_OK;
@@ -172,6 +174,13 @@ static MsrStatus msr_write(CpuState *cpu, uint32_t msr, uint64_t v)
          * BSP (bit 8) is read-only; the rest is reserved. */
         if (v & (PHYS_ABOVE_36 | 0x6FFu))
             return MSR_BAD_VALUE;
+        if (cpu->apic_base_set) {
+            if (!cpu->apic_base_set(cpu->apic_opaque, (v & ~0x100ULL) | (cpu->apic_base_get(cpu->apic_opaque) & 0x100)))
+                return MSR_BAD_VALUE;
+            /* The register page may have moved: no stale TLB entry to it. */
+            cpu_tlb_flush(cpu);
+            return MSR_OK;
+        }
         cpu->apic_base = (v & ~0x100ULL) | (cpu->apic_base & 0x100);
         return MSR_OK;
     case MSR_MTRRCAP:

@@ -242,6 +242,12 @@ static bool opt_device(MachineConfig *cfg, const char *opt, const char *arg, Err
             }
             d->iosize = (uint32_t)v;
         }
+    } else if (driver && !strcmp(driver, "pc-testdev")) {
+        d->kind = DEVICE_PC_TESTDEV;
+        if (l.count > 1) {
+            error_setf(err, "%s: pc-testdev takes no parameters", opt);
+            return false;
+        }
     } else if (driver && !strcmp(driver, "isa-debugcon")) {
         d->kind = DEVICE_ISA_DEBUGCON;
         d->iobase = 0xE9;
@@ -670,6 +676,7 @@ void cmdline_print_help(FILE *f)
         "  -device isa-debugcon[,iobase=N],chardev=ID\n"
         "                          debug console: bytes written to the port go to ID\n"
         "  -debugcon DEV           debug console on port 0xe9 to DEV (stdio, null, file:PATH)\n"
+        "  -device pc-testdev      QEMU's test device for CPU test kernels\n"
         "  -device help            list devices\n"
         "  -nodefaults             no default devices (COM1, debugcon at 0xe9, exit at 0xf4)\n"
         "  -display none|sdl       display front end (default none)\n"
@@ -699,7 +706,9 @@ void cmdline_print_device_help(FILE *f)
 {
     fprintf(f, "Devices you can add with -device:\n"
                "  isa-debug-exit   iobase=N (default 0x501), iosize=N (default 2)\n"
-               "  isa-debugcon     iobase=N (default 0xe9), chardev=ID\n");
+               "  isa-debugcon     iobase=N (default 0xe9), chardev=ID\n"
+               "  pc-testdev       QEMU's test device: scratch ports 0xe0-0xe3/0xe8-0xeb, page flush\n"
+               "                   0xe4, IRQ lines 0x2000-0x2017, 64 KiB at 0xff000000\n");
 }
 
 void cmdline_print_machine_help(FILE *f)

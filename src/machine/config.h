@@ -36,6 +36,7 @@ typedef enum DisplayKind {
 typedef enum DeviceKind {
     DEVICE_ISA_DEBUG_EXIT,
     DEVICE_ISA_DEBUGCON,
+    DEVICE_PC_TESTDEV,              /* QEMU's pc-testdev (test kernels) */
 } DeviceKind;
 
 typedef struct DeviceConfig {

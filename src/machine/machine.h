@@ -47,8 +47,11 @@ typedef struct Machine {
     DeviceList devices;
     Uart16550 *serial[CONFIG_MAX_SERIAL];
     bool isa_irq_level[ISA_IRQ_COUNT];  /* ISA IRQ line levels as devices drive them */
-    struct I8259Pic *pic;           /* the interrupt controller the CPU asks (pc.c) */
-    bool a20_port92, a20_kbc;       /* the two A20 gate sources (pc.c pc_update_a20) */
+    struct I8259Pic *pic;           /* the 8259 pair (pc.c) */
+    struct ApicLocal *lapic;        /* the CPU's local APIC: its interrupt source */
+    struct IoApic *ioapic;
+    struct PciBus *pci;
+    bool pci_irq_level[ISA_IRQ_COUNT];  /* PCI interrupts routed to each ISA IRQ (PIIX3 PIRQs) */
     Display *display;
     bool handle_signals;            /* main(): collect SIGINT/SIGTERM in the loop */
 } Machine;

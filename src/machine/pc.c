@@ -18,18 +18,26 @@
 
 #include <time.h>
 
+#include "devices/apic_local.h"
+#include "devices/fw_cfg.h"
 #include "devices/i8042.h"
 #include "devices/i8254_pit.h"
 #include "devices/i8259_pic.h"
 #include "devices/isa_debug_exit.h"
 #include "devices/isa_debugcon.h"
+#include "devices/ioapic.h"
 #include "devices/mc146818_rtc.h"
 #include "devices/pc_port61.h"
+#include "devices/pc_testdev.h"
+#include "devices/pci.h"
+#include "devices/pci_i440fx.h"
+#include "devices/pci_piix3.h"
 #include "devices/port92.h"
 #include "devices/post_port.h"
 #include "devices/ps2_kbd.h"
 #include "devices/ps2_mouse.h"
 #include "devices/uart_16550.h"
+#include "cpu/debug.h"
 #include "cpu/mem.h"
 #include "machine/machine.h"
 
@@ -44,16 +52,35 @@ static const struct {
     uint8_t irq;
 } pc_serial_ports[CONFIG_MAX_SERIAL] = {{0x3F8, 4}, {0x2F8, 3}};
 
-/* ISA IRQ lines go to the dual 8259 PIC (the I/O APIC path arrives with
- * the APIC); the level is also kept for -d and tests. */
+/* An interrupt line of the board changed: the 8259 input is the OR of
+ * the ISA device and PCI interrupts routed there (PIIX3 PIRQ routing);
+ * the I/O APIC sees the ISA IRQs on its first 16 pins, IRQ0 (the PIT) on
+ * pin 2 as the MP/ACPI interrupt source override says. */
+static void pc_irq_update(Machine *m, int n)
+{
+    bool level = m->isa_irq_level[n] || m->pci_irq_level[n];
+    if (m->pic)
+        pic_set_irq(m->pic, n, level);
+    if (m->ioapic)
+        ioapic_set_irq(m->ioapic, n == 0 ? 2 : n, level);
+}
+
 static void pc_isa_irq_set(void *opaque, int n, bool level)
 {
     Machine *m = opaque;
     if (n < 0 || n >= ISA_IRQ_COUNT)
         return;
     m->isa_irq_level[n] = level;
-    if (m->pic)
-        pic_set_irq(m->pic, n, level);
+    pc_irq_update(m, n);
+}
+
+static void pc_pci_irq_set(void *opaque, int n, bool level)
+{
+    Machine *m = opaque;
+    if (n < 0 || n >= ISA_IRQ_COUNT)
+        return;
+    m->pci_irq_level[n] = level;
+    pc_irq_update(m, n);
 }
 
 /* x87 errors with CR0.NE = 0 are signalled on IRQ13 (the PC's FERR# wiring). */
@@ -71,7 +98,7 @@ static bool pc_add_interrupt_controller_and_timer(Machine *m, Error *err)
         !as_map_io(&m->io, 0xA0, 2, &pic_slave_io_ops, pic, "pic-slave", err) ||
         !as_map_io(&m->io, 0x4D0, 2, &pic_elcr_io_ops, pic, "elcr", err))
         return false;
-    m->cpu.intr = (CpuIntrSource){pic_intr_pending, pic_intr_ack, pic};
+    m->cpu.intr = (CpuIntrSource){pic_intr_pending, pic_intr_ack, pic};   /* until the APIC is in */
     m->cpu.fpu_irq13 = pc_fpu_irq13;
     m->cpu.fpu_irq13_opaque = m;
     I8254Pit *pit = pit_new(&m->clock, irq_line(pc_isa_irq_set, m, 0), &m->log);
@@ -221,6 +248,8 @@ static bool pc_add_test_devices(Machine *m, Error *err)
     bool have_debugcon = cfg->has_debugcon, have_exit = false;
     for (int i = 0; i < cfg->device_count; i++) {
         const DeviceConfig *d = &cfg->devices[i];
+        if (d->kind == DEVICE_PC_TESTDEV)
+            continue;
         if (d->kind == DEVICE_ISA_DEBUG_EXIT) {
             have_exit = true;
             if (!pc_add_debug_exit(m, d->iobase, d->iosize, err))
@@ -267,31 +296,17 @@ static bool pc_add_test_devices(Machine *m, Error *err)
 }
 
 /* The A20 gate: physical address bit 20 forced to 0 when it is off. Port
- * 0x92 and the keyboard controller's output port each drive it; the
- * PIIX3 ORs them (either one enables A20). Every cached translation may
- * change, so the TLB is flushed. */
-static void pc_update_a20(Machine *m)
+ * 0x92 and the keyboard controller's output port both drive it; as on
+ * QEMU's pc machine the last one written decides. Every cached
+ * translation may change, so the TLB is flushed. */
+static void pc_set_a20(void *opaque, bool enabled)
 {
-    bool enabled = m->a20_port92 || m->a20_kbc;
+    Machine *m = opaque;
     uint32_t mask = enabled ? 0xFFFFFFFFu : ~(1u << 20);
     if (m->cpu.a20_mask != mask) {
         m->cpu.a20_mask = mask;
         cpu_tlb_flush(&m->cpu);
     }
-}
-
-static void pc_set_a20_port92(void *opaque, bool enabled)
-{
-    Machine *m = opaque;
-    m->a20_port92 = enabled;
-    pc_update_a20(m);
-}
-
-static void pc_set_a20_kbc(void *opaque, bool enabled)
-{
-    Machine *m = opaque;
-    m->a20_kbc = enabled;
-    pc_update_a20(m);
 }
 
 /* The 8042 with a PS/2 keyboard (IRQ1) and mouse (IRQ12); host keys and
@@ -303,7 +318,7 @@ static bool pc_add_kbc(Machine *m, Error *err)
     device_list_add(&m->devices, ps2_kbd_device(kbd));
     device_list_add(&m->devices, ps2_mouse_device(mouse));
     I8042 *kbc = i8042_new(&m->run, irq_line(pc_isa_irq_set, m, 1), irq_line(pc_isa_irq_set, m, 12), kbd, mouse,
-                           pc_set_a20_kbc, m, &m->log);
+                           pc_set_a20, m, &m->log);
     device_list_add(&m->devices, i8042_device(kbc));
     if (!as_map_io(&m->io, 0x60, 1, &i8042_data_io_ops, kbc, "i8042-data", err) ||
         !as_map_io(&m->io, 0x64, 1, &i8042_cmd_io_ops, kbc, "i8042-cmd", err))
@@ -320,6 +335,148 @@ static bool pc_add_kbc(Machine *m, Error *err)
     return true;
 }
 
+/* ---- local APIC and I/O APIC ---- */
+
+static void pc_apic_kick(void *opaque)
+{
+    cpu_kick(&((Machine *)opaque)->cpu);
+}
+
+static void pc_apic_nmi(void *opaque)
+{
+    cpu_raise_nmi(&((Machine *)opaque)->cpu);
+}
+
+static void pc_apic_eoi(void *opaque, uint8_t vector)
+{
+    Machine *m = opaque;
+    if (m->ioapic)
+        ioapic_eoi(m->ioapic, vector);
+}
+
+static void pc_ioapic_deliver(void *opaque, uint8_t vector, bool trigger_level, unsigned delivery_mode, uint8_t dest,
+                              bool dest_logical)
+{
+    Machine *m = opaque;
+    if (apic_match_dest(m->lapic, dest, dest_logical))
+        apic_deliver(m->lapic, vector, trigger_level, delivery_mode);
+}
+
+static uint64_t pc_apic_base_get(void *opaque)
+{
+    return apic_get_base(opaque);
+}
+
+static bool pc_apic_base_set(void *opaque, uint64_t v)
+{
+    return apic_set_base(opaque, v);
+}
+
+/* The CPU's local APIC at 0xFEE00000: its interrupt source from now on,
+ * with the 8259 behind LINT0 (virtual wire) and the I/O APIC at
+ * 0xFEC00000 delivering to it. */
+static bool pc_add_apics(Machine *m, Error *err)
+{
+    ApicCallbacks cb = {pc_apic_kick, pc_apic_nmi, pc_apic_eoi, m};
+    ApicLocal *a = apic_new(&m->clock, 0, true, &m->mem, cb, &m->log, err);
+    if (!a)
+        return false;
+    m->lapic = a;
+    device_list_add(&m->devices, apic_device(a));
+    apic_set_extint_source(a, pic_intr_pending, pic_intr_ack, m->pic);
+    m->cpu.intr = (CpuIntrSource){apic_intr_pending, apic_intr_ack, a};
+    m->cpu.apic_base_get = pc_apic_base_get;
+    m->cpu.apic_base_set = pc_apic_base_set;
+    m->cpu.apic_opaque = a;
+    /* ID 1: SeaBIOS's MP table numbers the I/O APIC after the CPUs. */
+    IoApic *io = ioapic_new(1, pc_ioapic_deliver, m, &m->log);
+    m->ioapic = io;
+    device_list_add(&m->devices, ioapic_device(io));
+    return as_map_io(&m->mem, 0xFEC00000, IOAPIC_MMIO_SIZE, &ioapic_mmio_ops, io, "ioapic", err);
+}
+
+/* ---- PCI ---- */
+
+/* A BAR moved: translations and TLB entries of the range are stale. */
+static void pc_pci_mem_changed(void *opaque, uint64_t base, uint64_t size)
+{
+    Machine *m = opaque;
+    cpu_tlb_flush(&m->cpu);
+    for (uint64_t a = base & ~0xFFFULL; a < base + size; a += 0x1000)
+        tb_invalidate_page(&m->cpu.engine.cache, a);
+}
+
+/* The i440FX host bridge (00:00.0, configuration mechanism #1 at
+ * 0xCF8/0xCFC, PAM registers driving the shadow RAM) and the PIIX3 ISA
+ * bridge (00:01.0, PIRQ routing to ISA IRQs). */
+static bool pc_add_pci(Machine *m, Error *err)
+{
+    PciBus *bus = pci_bus_new(&m->mem, &m->io, &m->log);
+    m->pci = bus;
+    pci_bus_set_mem_map_notify(bus, pc_pci_mem_changed, m);
+    I440fx *h = i440fx_new(bus, pc_shadow_set, &m->shadow, &m->log);
+    device_list_add(&m->devices, i440fx_device(h));
+    if (!as_map_io(&m->io, 0xCF8, 4, &i440fx_addr_io_ops, h, "pci-config-address", err) ||
+        !as_map_io(&m->io, 0xCFC, 4, &i440fx_data_io_ops, h, "pci-config-data", err))
+        return false;
+    Piix3 *px = piix3_new(bus, PCI_DEVFN(1, 0), pc_pci_irq_set, m, &m->log);
+    device_list_add(&m->devices, piix3_device(px));
+    return true;
+}
+
+/* ---- firmware configuration ---- */
+
+static bool pc_add_fw_cfg(Machine *m, Error *err)
+{
+    FwCfg *fw = fw_cfg_new(&m->mem, &m->log);
+    device_list_add(&m->devices, fw_cfg_device(fw));
+    if (!as_map_io(&m->io, 0x510, 2, &fw_cfg_io_ops, fw, "fw_cfg", err) ||
+        !as_map_io(&m->io, 0x514, 8, &fw_cfg_dma_io_ops, fw, "fw_cfg-dma", err))
+        return false;
+    const RamLayout *l = &m->ram_layout;
+    static const uint8_t uuid[16];
+    fw_cfg_add_i64(fw, FW_CFG_RAM_SIZE, m->ram_size);
+    fw_cfg_add_i16(fw, FW_CFG_NB_CPUS, 1);
+    fw_cfg_add_i16(fw, FW_CFG_MAX_CPUS, 1);
+    fw_cfg_add_i16(fw, FW_CFG_NOGRAPHIC, m->cfg->display == DISPLAY_NONE);
+    fw_cfg_add_i16(fw, FW_CFG_BOOT_MENU, 0);
+    fw_cfg_add_bytes(fw, FW_CFG_UUID, uuid, sizeof(uuid));
+    fw_cfg_add_e820(fw, 0, l->low_end, E820_RAM);
+    if (l->high_size)
+        fw_cfg_add_e820(fw, PC_4G, l->high_size, E820_RAM);
+    return true;
+}
+
+/* ---- pc-testdev (-device pc-testdev) ---- */
+
+static void pc_testdev_irq(void *opaque, int n, bool level)
+{
+    Machine *m = opaque;
+    if (n < ISA_IRQ_COUNT) {
+        pc_isa_irq_set(m, n, level);
+    } else if (m->ioapic) {
+        ioapic_set_irq(m->ioapic, n, level);
+    }
+}
+
+static void pc_testdev_flush(void *opaque, uint64_t paddr)
+{
+    Machine *m = opaque;
+    cpu_tlb_flush(&m->cpu);
+    tb_invalidate_page(&m->cpu.engine.cache, paddr);
+}
+
+static bool pc_add_testdev(Machine *m, Error *err)
+{
+    PcTestdev *t = pc_testdev_new(pc_testdev_irq, m, pc_testdev_flush, m);
+    device_list_add(&m->devices, pc_testdev_device(t));
+    return as_map_io(&m->io, 0xE0, 4, &pc_testdev_ioport_ops, t, "pc-testdev-ioport", err) &&
+           as_map_io(&m->io, 0xE4, 4, &pc_testdev_flush_ops, t, "pc-testdev-flush", err) &&
+           as_map_io(&m->io, 0xE8, 4, &pc_testdev_ioport_byte_ops, t, "pc-testdev-ioport-byte", err) &&
+           as_map_io(&m->io, 0x2000, 24, &pc_testdev_irq_ops, t, "pc-testdev-irq", err) &&
+           as_map_io(&m->mem, 0xFF000000, 0x10000, &pc_testdev_iomem_ops, t, "pc-testdev-iomem", err);
+}
+
 bool pc_board_init(Machine *m, Error *err)
 {
     const MachineConfig *cfg = m->cfg;
@@ -332,12 +489,16 @@ bool pc_board_init(Machine *m, Error *err)
             return false;
     if (!pc_add_serial_ports(m, err) || !pc_add_test_devices(m, err))
         return false;
-    Port92 *p92 = port92_new(&m->run, pc_set_a20_port92, m);
+    Port92 *p92 = port92_new(&m->run, pc_set_a20, m);
     device_list_add(&m->devices, port92_device(p92));
     if (!as_map_io(&m->io, 0x92, 1, &port92_io_ops, p92, "port92", err))
         return false;
-    if (!pc_add_rtc(m, err) || !pc_add_kbc(m, err))
+    if (!pc_add_rtc(m, err) || !pc_add_kbc(m, err) || !pc_add_apics(m, err) || !pc_add_pci(m, err) ||
+        !pc_add_fw_cfg(m, err))
         return false;
+    for (int i = 0; i < cfg->device_count; i++)
+        if (cfg->devices[i].kind == DEVICE_PC_TESTDEV && !pc_add_testdev(m, err))
+            return false;
     device_list_reset(&m->devices);
     return true;
 }

@@ -17,7 +17,10 @@ static uint64_t mix64(uint64_t x)
 
 static unsigned key_hash(const TbKey *k, unsigned nbuckets)
 {
-    uint64_t h = mix64(k->phys_pc ^ ((uint64_t)k->flags << 40) ^ ((uint64_t)k->cs_base << 8) ^ k->pc);
+    /* Each part mixed on its own: in real mode phys_pc = cs_base + pc, so
+     * an XOR of the raw fields cancels out and every block of a segment
+     * would share one bucket. */
+    uint64_t h = mix64(k->phys_pc) ^ mix64(((uint64_t)k->flags << 32) | k->pc) ^ mix64((uint64_t)k->cs_base + 1);
     return (unsigned)(h & (nbuckets - 1));
 }
 
