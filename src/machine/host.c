@@ -2,7 +2,9 @@
 #include "machine/host.h"
 
 #include <signal.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 int64_t host_monotonic_ns(void *opaque)
 {
@@ -45,4 +47,17 @@ int host_signal_take(void)
         }
     }
     return 0;
+}
+
+bool host_exe_dir(char *buf, size_t len)
+{
+    ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+    if (n <= 0 || (size_t)n >= len - 1)
+        return false;
+    buf[n] = '\0';
+    char *slash = strrchr(buf, '/');
+    if (!slash)
+        return false;
+    *slash = '\0';
+    return true;
 }

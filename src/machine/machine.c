@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <sys/mman.h>
 
+#include "devices/pci.h"
 #include "machine/host.h"
 
 Chardev *machine_find_chardev(Machine *m, const char *id)
@@ -32,9 +33,6 @@ static bool machine_boot_setup(Machine *m, Error *err)
         if (!multiboot_load(&m->mem, &m->ram_layout, cfg->kernel, cfg->append, cfg->initrd, &m->log, &entry, err))
             return false;
         cpu_enter_multiboot(&m->cpu, entry.entry, entry.info_addr);
-    } else if (!cfg->bios) {
-        error_setf(err, "nothing to boot: give -kernel FILE (Multiboot ELF) or -bios FILE (raw firmware)");
-        return false;
     }
     return true;
 }
@@ -112,6 +110,7 @@ void machine_free(Machine *m)
     if (m->cpu_ready)
         cpu_destroy(&m->cpu);
     device_list_free(&m->devices);
+    pci_bus_free(m->pci);
     for (int i = 0; i < m->chardev_count; i++)
         chardev_close(m->chardevs[i]);
     clock_destroy(&m->clock);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <time.h>
+#include <unistd.h>
 
 #include "devices/apic_local.h"
 #include "devices/fw_cfg.h"
@@ -39,6 +40,7 @@
 #include "devices/uart_16550.h"
 #include "cpu/debug.h"
 #include "cpu/mem.h"
+#include "machine/host.h"
 #include "machine/machine.h"
 
 #define PC_LOW_RAM_END 0xA0000ULL
@@ -477,10 +479,35 @@ static bool pc_add_testdev(Machine *m, Error *err)
            as_map_io(&m->mem, 0xFF000000, 0x10000, &pc_testdev_iomem_ops, t, "pc-testdev-iomem", err);
 }
 
+/* The default firmware: SeaBIOS as tools/fetch-firmware unpacks it next
+ * to the binary (BUILD/firmware), else Debian's installed seabios. */
+static bool pc_default_bios(char *buf, size_t len)
+{
+    char dir[4000];
+    if (host_exe_dir(dir, sizeof(dir))) {
+        snprintf(buf, len, "%s/firmware/bios-256k.bin", dir);
+        if (access(buf, R_OK) == 0)
+            return true;
+    }
+    snprintf(buf, len, "/usr/share/seabios/bios-256k.bin");
+    return access(buf, R_OK) == 0;
+}
+
 bool pc_board_init(Machine *m, Error *err)
 {
     const MachineConfig *cfg = m->cfg;
-    if (cfg->bios && !rom_load_bios(&m->mem, cfg->bios, &m->bios, err))
+    const char *bios = cfg->bios;
+    char found[4096];
+    if (!bios && !cfg->kernel) {
+        if (!pc_default_bios(found, sizeof(found))) {
+            error_setf(err, "nothing to boot: no -kernel FILE or -bios FILE, and no default BIOS (SeaBIOS: "
+                            "firmware/bios-256k.bin next to jitpc, put there by tools/fetch-firmware BUILD-DIR, "
+                            "or /usr/share/seabios/bios-256k.bin)");
+            return false;
+        }
+        bios = found;
+    }
+    if (bios && !rom_load_bios(&m->mem, bios, &m->bios, err))
         return false;
     if (!pc_map_ram(m, err) || !pc_add_interrupt_controller_and_timer(m, err))
         return false;

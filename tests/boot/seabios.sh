@@ -1,6 +1,7 @@
 #!/bin/sh
-# Boot test: SeaBIOS (Debian's package, BUILD/firmware/bios-256k.bin) on
-# jitpc reaches "No bootable device" — it found the configured RAM, set up
+# Boot test: SeaBIOS (Debian's package, BUILD/firmware/bios-256k.bin, which
+# jitpc finds on its own without -kernel or -bios) on jitpc reaches
+# "No bootable device" — it found the configured RAM, set up
 # the PCI bus and tried every boot device — within a bounded time. Checked
 # from the BIOS debug port log (0x402, -debugcon). Exit 77 (skipped) when
 # the firmware could not be fetched.
@@ -14,7 +15,7 @@ work=$build/tests/boot/seabios-$accel
 rm -rf "$work"
 mkdir -p "$work"
 log=$work/bios.log
-"$build/jitpc" -accel "$accel" -m 128 -bios "$bios" -display none -serial null \
+"$build/jitpc" -accel "$accel" -m 128 -display none -serial null \
     -debugcon "file:$log" -d stats -D "$work/stats.log" </dev/null >"$work/stdout" 2>"$work/stderr" &
 pid=$!
 limit=${JITPC_BOOT_TIMEOUT:-120}
