@@ -393,3 +393,40 @@ Test(machine, port92_gates_a20_and_resets)
     machine_free(m);
     config_free(&c);
 }
+
+/* The i440FX PAM registers steer the BIOS area: 0xF0000-0xFFFFF (PAM0,
+ * register 0x59 bits 5:4) reads the ROM after reset, then, as SeaBIOS
+ * shadows itself: write-only DRAM (reads still ROM), read-write DRAM,
+ * read-only DRAM (writes dropped). Through configuration mechanism #1. */
+static void pam0_set(Machine *m, uint8_t v)
+{
+    as_write(&m->io, 0xCF8, 0x80000058, 4);     /* bus 0, dev 0, fn 0, dword at 0x58 */
+    as_write(&m->io, 0xCFD, v, 1);              /* byte 0x59 */
+}
+
+Test(machine, pam_shadow_ram_of_the_bios_area)
+{
+    char rom[512];
+    make_rom(rom, sizeof(rom));                 /* 64 KiB of 0xF4 */
+    MachineConfig c;
+    config_from(&c, "-nodefaults", "-bios", rom, "-m", "4", NULL);
+    Machine *m = build(&c);
+    cr_assert_eq(as_read(&m->mem, 0xF1234, 1), 0xF4, "reset: the ROM");
+    as_write(&m->mem, 0xF1234, 0x55, 1);
+    cr_assert_eq(as_read(&m->mem, 0xF1234, 1), 0xF4, "ROM writes are dropped");
+    pam0_set(m, 0x20);                          /* write DRAM, read ROM */
+    as_write(&m->mem, 0xF1234, 0x55, 1);
+    cr_assert_eq(as_read(&m->mem, 0xF1234, 1), 0xF4, "write-only: reads still the ROM");
+    pam0_set(m, 0x30);                          /* read and write DRAM */
+    cr_assert_eq(as_read(&m->mem, 0xF1234, 1), 0x55, "the byte written to DRAM");
+    as_write(&m->mem, 0xF1235, 0x66, 1);
+    pam0_set(m, 0x10);                          /* read DRAM, writes to the ROM side */
+    as_write(&m->mem, 0xF1235, 0x77, 1);
+    cr_assert_eq(as_read(&m->mem, 0xF1235, 1), 0x66, "read-only shadow: the write was dropped");
+    cr_assert_eq(as_read(&m->mem, 0xFFFF0, 1), 0x00, "shadow RAM, not the ROM, at the reset vector alias");
+    cr_assert_eq(as_read(&m->mem, 0xFFFFFFF0, 1), 0xF4, "the ROM at 4 GiB is not shadowed");
+    machine_reset(m);
+    cr_assert_eq(as_read(&m->mem, 0xF1235, 1), 0xF4, "reset maps the ROM again");
+    machine_free(m);
+    config_free(&c);
+}
