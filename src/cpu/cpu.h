@@ -270,6 +270,8 @@ void cpu_reset(CpuState *cpu, const CpuModel *model);
  * flat 4 GiB CS (execute/read) and data segments, paging off, IF clear,
  * EAX = 0x2BADB002, EBX = physical address of the multiboot info. */
 void cpu_enter_multiboot(CpuState *cpu, uint32_t entry, uint32_t info_addr);
+/* Enter a Linux kernel by its 32-bit boot protocol (machine/loader_linux.c). */
+void cpu_enter_linux(CpuState *cpu, uint32_t entry, uint32_t boot_params, uint32_t gdt_base, uint32_t gdt_limit);
 
 /* EFLAGS with the lazily kept bits materialized. */
 uint32_t cpu_get_eflags(const CpuState *cpu);

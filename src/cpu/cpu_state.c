@@ -144,6 +144,28 @@ void cpu_enter_multiboot(CpuState *cpu, uint32_t entry, uint32_t info_addr)
     cpu->eip = entry;
 }
 
+void cpu_enter_linux(CpuState *cpu, uint32_t entry, uint32_t boot_params, uint32_t gdt_base, uint32_t gdt_limit)
+{
+    /* The 32-bit boot protocol (Documentation/arch/x86/boot.rst): flat
+     * protected mode, CS = __BOOT_CS (0x10), DS = ES = SS = __BOOT_DS
+     * (0x18), interrupts off, ESI = boot_params, EBP = EDI = EBX = 0. */
+    const uint32_t big = SEG_FLAG_DB | SEG_FLAG_G;
+    for (int i = 0; i < SEG_COUNT; i++)
+        cpu->seg[i] = (SegmentCache){.selector = 0x18, .base = 0, .limit = 0xFFFFFFFF, .flags = 0x93 | big};
+    cpu->seg[SEG_CS] = (SegmentCache){.selector = 0x10, .base = 0, .limit = 0xFFFFFFFF, .flags = 0x9B | big};
+    cpu->gdt_base = gdt_base;
+    cpu->gdt_limit = gdt_limit;
+    cpu->cr[0] = CR0_ET | CR0_PE;
+    cpu->eflags = EFLAGS_FIXED;
+    cpu->cc_op = CC_OP_EFLAGS;
+    cpu->cc_src = 0;
+    cpu->df = 1;
+    for (int i = 0; i < 8; i++)
+        cpu->regs[i] = 0;
+    cpu->regs[R_ESI] = boot_params;
+    cpu->eip = entry;
+}
+
 uint32_t cpu_get_eflags(const CpuState *cpu)
 {
     uint32_t f = cpu->eflags & ~(CC_ALL | EFLAGS_DF);

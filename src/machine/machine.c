@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "devices/pci.h"
+#include "machine/loader_linux.h"
 #include "machine/host.h"
 
 Chardev *machine_find_chardev(Machine *m, const char *id)
@@ -29,6 +30,25 @@ static bool machine_boot_setup(Machine *m, Error *err)
     }
     cpu_reset(&m->cpu, cfg->cpu_model);
     if (cfg->kernel) {
+        /* A bzImage (Linux boot protocol) or a Multiboot ELF. */
+        static uint8_t head[MULTIBOOT_SEARCH_LEN];
+        size_t n = 0;
+        FILE *f = fopen(cfg->kernel, "rb");
+        if (f) {
+            n = fread(head, 1, sizeof(head), f);
+            fclose(f);
+            if (!linux_probe(head, n) && !multiboot_probe(head, n)) {
+                error_setf(err, "-kernel: '%s' is neither a Linux bzImage nor a Multiboot kernel", cfg->kernel);
+                return false;
+            }
+        }
+        if (linux_probe(head, n)) {
+            LinuxEntry entry;
+            if (!linux_load(&m->mem, &m->ram_layout, cfg->kernel, cfg->append, cfg->initrd, &m->log, &entry, err))
+                return false;
+            cpu_enter_linux(&m->cpu, entry.entry, entry.boot_params, entry.gdt_base, entry.gdt_limit);
+            return true;
+        }
         MultibootEntry entry;
         if (!multiboot_load(&m->mem, &m->ram_layout, cfg->kernel, cfg->append, cfg->initrd, &m->log, &entry, err))
             return false;
