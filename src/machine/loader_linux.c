@@ -121,6 +121,14 @@ bool linux_load(AddressSpace *mem, const RamLayout *ram, const char *path, const
         goto out;
     }
     uint64_t pm_size = size - setup_size;
+    /* syssize (2.04+: 32 bits, in 16-byte units, rounded up) says how much
+     * the payload has; a signed kernel carries a few bytes more. */
+    uint64_t syssize = (uint64_t)rd32(img, 0x1F4) * 16;
+    if (pm_size + 15 < syssize) {
+        error_setf(err, "-kernel: '%s' is truncated (%" PRIu64 " bytes of kernel; its header says %" PRIu64 ")", path,
+                   pm_size, syssize);
+        goto out;
+    }
     /* The kernel decompresses in place: it needs init_size bytes from its
      * load address (boot.rst, init_size; 2.10+). */
     uint64_t need = pm_size;
@@ -137,8 +145,8 @@ bool linux_load(AddressSpace *mem, const RamLayout *ram, const char *path, const
     uint8_t bp[BOOT_PARAMS_SIZE];
     memset(bp, 0, sizeof(bp));
     /* The setup header as the image has it, then the loader's fields. */
-    size_t hdr_end = BP_JUMP + 2 + img[BP_JUMP + 1];
-    if (hdr_end > HDR_MAX_END || hdr_end < BP_CMDLINE_SIZE + 4)
+    size_t hdr_end = BP_JUMP + 2 + img[BP_JUMP + 1];   /* 0x202 + the jump's offset (boot.rst) */
+    if (hdr_end > HDR_MAX_END)
         hdr_end = HDR_MAX_END;
     memcpy(bp + HDR_START, img + HDR_START, hdr_end - HDR_START);
     bp[BP_TYPE_OF_LOADER] = 0xFF;           /* undefined boot loader */

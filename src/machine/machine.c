@@ -31,18 +31,23 @@ static bool machine_boot_setup(Machine *m, Error *err)
     cpu_reset(&m->cpu, cfg->cpu_model);
     if (cfg->kernel) {
         /* A bzImage (Linux boot protocol) or a Multiboot ELF. */
-        static uint8_t head[MULTIBOOT_SEARCH_LEN];
+        uint8_t *head = malloc(MULTIBOOT_SEARCH_LEN);
+        if (!head)
+            abort();
         size_t n = 0;
         FILE *f = fopen(cfg->kernel, "rb");
         if (f) {
-            n = fread(head, 1, sizeof(head), f);
+            n = fread(head, 1, MULTIBOOT_SEARCH_LEN, f);
             fclose(f);
             if (!linux_probe(head, n) && !multiboot_probe(head, n)) {
+                free(head);
                 error_setf(err, "-kernel: '%s' is neither a Linux bzImage nor a Multiboot kernel", cfg->kernel);
                 return false;
             }
         }
-        if (linux_probe(head, n)) {
+        bool is_linux = linux_probe(head, n);
+        free(head);
+        if (is_linux) {
             LinuxEntry entry;
             if (!linux_load(&m->mem, &m->ram_layout, cfg->kernel, cfg->append, cfg->initrd, &m->log, &entry, err))
                 return false;
