@@ -544,11 +544,24 @@ static void ch_set_gate(PitChannel *c, int64_t t, bool level)
     }
 }
 
+/* CE as a read or latch sees it at edge `t`. A count just written is
+ * loaded on the next CLK edge; an ISA bus read of the PIT takes about a
+ * microsecond (more than one 838 ns CLK period), so by the time the read
+ * completes that edge has passed. Software relies on it: Linux reads the
+ * counter once after writing it as its "delay until the PIT starts"
+ * before its fast TSC calibration. */
+static uint32_t ch_ce_read(const PitChannel *c, int64_t t)
+{
+    if (c->active && t < c->load_tick)
+        t = c->load_tick;
+    return ch_ce_at(c, t);
+}
+
 static void ch_latch_count(PitChannel *c, int64_t t)
 {
     if (c->latch_state != PIT_LATCH_NONE)
         return;     /* a second latch before the read is ignored */
-    c->latch = pit_encode_ce(c, ch_ce_at(c, t));
+    c->latch = pit_encode_ce(c, ch_ce_read(c, t));
     c->latch_state = c->access == PIT_RW_LSB   ? PIT_LATCH_LSB
                      : c->access == PIT_RW_MSB ? PIT_LATCH_MSB
                                                : PIT_LATCH_WORD_LSB;
@@ -586,7 +599,7 @@ static uint8_t ch_read(PitChannel *c, int64_t t)
     default:
         break;
     }
-    uint16_t v = pit_encode_ce(c, ch_ce_at(c, t));
+    uint16_t v = pit_encode_ce(c, ch_ce_read(c, t));
     switch (c->access) {
     case PIT_RW_LSB:
         return (uint8_t)v;

@@ -23,7 +23,7 @@ log=$work/console.log
 append="console=ttyS0 jitpc.test=smoke"
 [ "$variant" = short ] && append="$append jitpc.smoke=short"
 start=$(date +%s)
-timeout 840 "$build/jitpc" -accel "$accel" -m 256 -kernel "$build/guest/vmlinuz" \
+timeout 840 "$build/jitpc" -accel "$accel" -m 256 -icount shift=0 -kernel "$build/guest/vmlinuz" \
     -initrd "$build/guest/initramfs.cpio.gz" -append "$append" -display none -serial "file:$log" \
     -no-reboot -d stats -D "$work/stats.log" </dev/null >"$work/stdout" 2>"$work/stderr"
 status=$?
@@ -56,6 +56,7 @@ check "^SMOKE cpu " "/proc/cpuinfo model name"
 check "^SMOKE pipe 3" "pipe"
 check "^SMOKE signal 143" "signal"
 check "^SMOKE done" "smoke script finished"
+if grep -q "tsc: Detected .* MHz processor" "$log"; then echo "ok: TSC calibrated"; else echo "FAIL: no TSC calibration"; fail=1; fi
 if grep -q "Oops\|BUG:\|Kernel panic\|lost .* timer\|unknown CPU" "$log"; then
     echo "FAIL: the kernel log has an oops, panic or timer/CPU complaint"; fail=1
 fi
