@@ -27,6 +27,7 @@ run: build
 
 # Every test in the normal build, then unit and guest tests under ASan+UBSan.
 test: build sanitize
+	@tools/mkguest $(BUILD)
 	@echo "== tests ($(BUILD)) =="
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@echo "== unit and guest tests under ASan+UBSan ($(SAN_BUILD)) =="
