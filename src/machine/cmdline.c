@@ -442,9 +442,10 @@ static bool opt_cpu(MachineConfig *cfg, const char *opt, const char *arg, Error 
     return true;
 }
 
-/* -icount [shift=]N[,sleep=off]: deterministic time, one instruction =
- * 2^N ns. Idle time is skipped at once (QEMU's sleep=off); jitpc never
- * ties virtual time back to the host's while idle. */
+/* -icount [shift=]N[,sleep=on|off]: deterministic time, one instruction =
+ * 2^N ns. sleep=off (jitpc's default, for tests): idle time is skipped at
+ * once. sleep=on (QEMU's default): idle time passes in real time, so an
+ * interactive guest's clock keeps pace with the host's while it waits. */
 static bool opt_icount(MachineConfig *cfg, const char *opt, const char *arg, Error *err)
 {
     static const char *const keys[] = {"shift", "sleep", NULL};
@@ -459,10 +460,11 @@ static bool opt_icount(MachineConfig *cfg, const char *opt, const char *arg, Err
     }
     if (shift && !parse_uint(opt, "shift", shift, 10, &v, err))
         return false;
-    if (sleep && strcmp(sleep, "off")) {
-        error_setf(err, "%s: sleep=%s is not supported: jitpc skips idle time at once (sleep=off)", opt, sleep);
+    if (sleep && strcmp(sleep, "off") && strcmp(sleep, "on")) {
+        error_setf(err, "%s: sleep=%s: say on or off", opt, sleep);
         return false;
     }
+    cfg->icount_sleep = sleep && !strcmp(sleep, "on");
     cfg->deterministic = true;
     cfg->icount_shift = (unsigned)v;
     return true;
@@ -682,7 +684,7 @@ void cmdline_print_help(FILE *f)
         "  -display none|sdl       display front end (default none)\n"
         "  -nographic              no display; COM1 on the terminal (Ctrl-A x quits)\n"
         "  -no-reboot              exit instead of rebooting\n"
-        "  -icount [shift=]N[,sleep=off]\n"
+        "  -icount [shift=]N[,sleep=on|off]\n"
         "                          deterministic time: one instruction = 2^N ns (0..10);\n"
         "                          idle time is skipped, so runs repeat exactly\n"
         "  -rtc [base=]utc|localtime|DATE[,clock=host|vm]\n"

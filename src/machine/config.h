@@ -91,6 +91,7 @@ typedef struct MachineConfig {
     /* Deterministic clock (tests now; -icount once the CPU counts). */
     bool deterministic;
     unsigned icount_shift;
+    bool icount_sleep;          /* -icount sleep=on: idle time passes in real time */
     /* -rtc base=...,clock=... */
     RtcBaseKind rtc_base;
     int64_t rtc_base_seconds;   /* RTC_BASE_DATE: the date as seconds since 1970-01-01 UTC */

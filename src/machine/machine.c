@@ -205,7 +205,8 @@ static uint64_t machine_budget(Machine *m)
 static void machine_idle(Machine *m)
 {
     int64_t deadline = clock_next_deadline(&m->clock);
-    if (m->clock.mode == CLOCK_MODE_DETERMINISTIC && deadline != CLOCK_NEVER) {
+    bool det = m->clock.mode == CLOCK_MODE_DETERMINISTIC;
+    if (det && deadline != CLOCK_NEVER && !m->cfg->icount_sleep) {
         clock_warp_to(&m->clock, deadline);
         return;
     }
@@ -221,7 +222,16 @@ static void machine_idle(Machine *m)
         if (fd >= 0)
             fds[n++] = (struct pollfd){.fd = fd, .events = POLLIN};
     }
+    int64_t t0 = host_monotonic_ns(NULL);
     poll(fds, (nfds_t)n, (int)(wait / 1000000));
+    if (det) {
+        /* sleep=on: the idle time that passed on the host passes in the
+         * guest, up to the next event (input may end the wait early). */
+        int64_t slept = host_monotonic_ns(NULL) - t0;
+        if (wait < 1000000 || slept > wait)
+            slept = wait;
+        clock_warp_to(&m->clock, clock_now(&m->clock) + slept);
+    }
 }
 
 static void machine_print_stats(Machine *m)

@@ -228,13 +228,17 @@ Test(cmdline, icount)
     config_free(&c);
     PARSE_OK(&c, "-icount", "7,sleep=off");
     cr_assert_eq(c.icount_shift, 7);
+    cr_assert_not(c.icount_sleep, "idle time skipped");
+    config_free(&c);
+    PARSE_OK(&c, "-icount", "0,sleep=on");
+    cr_assert(c.icount_sleep, "idle time in real time");
     config_free(&c);
     PARSE_OK(&c, "-m", "16");
     cr_assert_not(c.deterministic, "real time unless -icount");
     config_free(&c);
     PARSE_FAILS("shift=auto is not supported", "-icount", "shift=auto");
     PARSE_FAILS("out of range", "-icount", "shift=11");
-    PARSE_FAILS("sleep=on is not supported", "-icount", "shift=1,sleep=on");
+    PARSE_FAILS("sleep=maybe: say on or off", "-icount", "shift=1,sleep=maybe");
     PARSE_FAILS("invalid parameter 'align'", "-icount", "shift=1,align=on");
 }
 
