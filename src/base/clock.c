@@ -144,3 +144,16 @@ int64_t timer_deadline(const Timer *t)
 {
     return t->deadline;
 }
+
+void clock_run_until(Clock *c, int64_t t)
+{
+    for (;;) {
+        int64_t d = clock_next_deadline(c);
+        if (d > t)
+            break;
+        clock_warp_to(c, d);
+        clock_run_timers(c);
+    }
+    clock_warp_to(c, t);
+    clock_run_timers(c);
+}

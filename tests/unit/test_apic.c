@@ -88,15 +88,7 @@ static void wr(unsigned off, uint32_t v) { apic_mmio_ops.write(apic, off, v, 4);
 
 static void goto_ns(int64_t t)
 {
-    for (;;) {
-        int64_t d = clock_next_deadline(&clk);
-        if (d > t)
-            break;
-        clock_warp_to(&clk, d);
-        clock_run_timers(&clk);
-    }
-    clock_warp_to(&clk, t);
-    clock_run_timers(&clk);
+    clock_run_until(&clk, t);
 }
 
 static void enable(void)

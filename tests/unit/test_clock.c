@@ -233,3 +233,32 @@ Test(clock, two_identical_deterministic_runs_agree)
     cr_assert_eq(nb, na);
     cr_assert_arr_eq(a, b, sizeof(a));
 }
+
+/* clock_run_until: every timer due on the way runs at its own deadline
+ * (a periodic one each period), and the clock ends at the target. */
+static int64_t seen_at[8];
+static int seen;
+
+static void note_time(void *opaque)
+{
+    (void)opaque;
+    if (seen < 8)
+        seen_at[seen] = clock_now(&clk);
+    seen++;
+}
+
+Test(clock, run_until_fires_timers_at_their_deadlines)
+{
+    seen = 0;
+    Timer *a = timer_new(&clk, note_time, NULL), *b = timer_new(&clk, note_time, NULL);
+    timer_mod(a, 300);
+    timer_mod(b, 100);
+    clock_run_until(&clk, 1000);
+    cr_assert_eq(seen, 2);
+    cr_expect_eq(seen_at[0], 100);
+    cr_expect_eq(seen_at[1], 300);
+    cr_expect_eq(clock_now(&clk), 1000);
+    timer_mod(a, 1000);
+    clock_run_until(&clk, 1000);
+    cr_expect_eq(seen, 3, "a timer due exactly at the target runs too");
+}

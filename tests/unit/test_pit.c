@@ -79,29 +79,12 @@ static void wr(unsigned port, uint8_t v)
 /* Warp to CLK edge k, running every timer due on the way at its deadline. */
 static void goto_tick(int64_t k)
 {
-    int64_t target = tick_ns(k);
-    for (;;) {
-        int64_t d = clock_next_deadline(&clk);
-        if (d > target)
-            break;
-        clock_warp_to(&clk, d);
-        clock_run_timers(&clk);
-    }
-    clock_warp_to(&clk, target);
-    clock_run_timers(&clk);
+    clock_run_until(&clk, tick_ns(k));
 }
 
 static void goto_ns(int64_t t)
 {
-    for (;;) {
-        int64_t d = clock_next_deadline(&clk);
-        if (d > t)
-            break;
-        clock_warp_to(&clk, d);
-        clock_run_timers(&clk);
-    }
-    clock_warp_to(&clk, t);
-    clock_run_timers(&clk);
+    clock_run_until(&clk, t);
 }
 
 static void program(int ch, unsigned mode, bool bcd, uint16_t count)

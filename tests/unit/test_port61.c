@@ -66,15 +66,7 @@ static int64_t tick_ns(int64_t k)
 
 static void goto_ns(int64_t t)
 {
-    for (;;) {
-        int64_t d = clock_next_deadline(&clk);
-        if (d > t)
-            break;
-        clock_warp_to(&clk, d);
-        clock_run_timers(&clk);
-    }
-    clock_warp_to(&clk, t);
-    clock_run_timers(&clk);
+    clock_run_until(&clk, t);
 }
 
 static uint8_t rd61(void)

@@ -79,15 +79,7 @@ static void wr(unsigned reg, uint8_t v)
 /* Advance to `t`, running every timer at its deadline. */
 static void goto_ns(int64_t t)
 {
-    for (;;) {
-        int64_t d = clock_next_deadline(&clk);
-        if (d > t)
-            break;
-        clock_warp_to(&clk, d);
-        clock_run_timers(&clk);
-    }
-    clock_warp_to(&clk, t);
-    clock_run_timers(&clk);
+    clock_run_until(&clk, t);
 }
 
 /* Advance to `t` like a guest's IRQ8 handler: whenever the line is high,
