@@ -14,92 +14,11 @@
 
 #include "machine/loader_multiboot.h"
 #include "machine/loader_rom.h"
+#include "helpers/loader_env.h"
 #include "mmu/memory.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
-#define RAM_FILL 0xAA       /* what RAM holds before loading, to see what was written */
-#define MAX_FILES 8
-
-typedef struct TestEnv {
-    AddressSpace mem;
-    uint8_t *ram;           /* [0, low_end), mapped minus the 0xA0000-0xFFFFF hole */
-    RamLayout layout;
-    char files[MAX_FILES][512];
-    int nfiles;
-} TestEnv;
-
-static void env_init(TestEnv *t, uint64_t low_end, uint64_t high_size)
-{
-    memset(t, 0, sizeof(*t));
-    t->layout = (RamLayout){.low_end = low_end, .high_size = high_size};
-    t->ram = malloc(low_end);
-    cr_assert_not_null(t->ram);
-    memset(t->ram, RAM_FILL, low_end);
-    as_init(&t->mem, "memory", PHYS_ADDR_SPACE_SIZE, NULL);
-    Error err = {0};
-    cr_assert(as_map_ram(&t->mem, 0, 0xA0000, t->ram, "ram-low", &err), "%s", err.msg);
-    cr_assert(as_map_ram(&t->mem, 0x100000, low_end - 0x100000, t->ram + 0x100000, "ram", &err), "%s", err.msg);
-    mkdir(JITPC_TEST_TMPDIR, 0777);
-}
-
-static void env_fini(TestEnv *t)
-{
-    for (int i = 0; i < t->nfiles; i++)
-        unlink(t->files[i]);
-    as_destroy(&t->mem);
-    free(t->ram);
-}
-
-/* A unique path under the test directory; removed by env_fini. */
-static const char *env_path(TestEnv *t, const char *name)
-{
-    cr_assert_lt(t->nfiles, MAX_FILES);
-    char *p = t->files[t->nfiles++];
-    snprintf(p, sizeof(t->files[0]), "%s/loader-%d-%s", JITPC_TEST_TMPDIR, (int)getpid(), name);
-    return p;
-}
-
-static const char *env_file(TestEnv *t, const char *name, const void *data, size_t len)
-{
-    const char *path = env_path(t, name);
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f, "cannot create %s", path);
-    cr_assert_eq(fwrite(data, 1, len, f), len);
-    cr_assert_eq(fclose(f), 0);
-    return path;
-}
-
-static uint32_t rd32(TestEnv *t, uint64_t addr)
-{
-    return (uint32_t)as_read(&t->mem, addr, 4);
-}
-
-static uint64_t rd64(TestEnv *t, uint64_t addr)
-{
-    return as_read(&t->mem, addr, 8);
-}
-
-/* The NUL-terminated guest string at addr (at most 511 characters). */
-static const char *rdstr(TestEnv *t, uint64_t addr, char *buf, size_t len)
-{
-    size_t i = 0;
-    for (; i + 1 < len; i++) {
-        buf[i] = (char)as_read(&t->mem, addr + i, 1);
-        if (!buf[i])
-            return buf;
-    }
-    buf[i] = '\0';
-    return buf;
-}
-
-static bool ram_all(TestEnv *t, uint64_t addr, uint64_t len, uint8_t val)
-{
-    for (uint64_t i = 0; i < len; i++)
-        if (as_read(&t->mem, addr + i, 1) != val)
-            return false;
-    return true;
-}
 
 /* ---- image builders ---------------------------------------------------- */
 
@@ -271,10 +190,10 @@ Test(multiboot, elf_segments_land_at_paddr_with_bss_zeroed)
     cr_expect_arr_eq(got, img + K_TEXT_OFF, sizeof(got), "text segment");
     cr_assert(as_read_buf(&t.mem, K_DATA_ADDR, got, K_DATA_FILE));
     cr_expect_arr_eq(got, img + K_DATA_OFF, K_DATA_FILE, "data segment");
-    cr_expect(ram_all(&t, K_DATA_ADDR + K_DATA_FILE, K_DATA_MEM - K_DATA_FILE, 0), "bss not zeroed");
-    cr_expect(ram_all(&t, K_TEXT_ADDR + 0x1000, K_DATA_ADDR - K_TEXT_ADDR - 0x1000, RAM_FILL),
+    cr_expect(env_ram_all(&t, K_DATA_ADDR + K_DATA_FILE, K_DATA_MEM - K_DATA_FILE, 0), "bss not zeroed");
+    cr_expect(env_ram_all(&t, K_TEXT_ADDR + 0x1000, K_DATA_ADDR - K_TEXT_ADDR - 0x1000, LOADER_RAM_FILL),
               "gap between segments written");
-    cr_expect(ram_all(&t, 0, 0xA0000, RAM_FILL), "low memory written");
+    cr_expect(env_ram_all(&t, 0, 0xA0000, LOADER_RAM_FILL), "low memory written");
     cr_expect_eq(out.entry, K_ENTRY);
     env_fini(&t);
 }
@@ -353,7 +272,7 @@ Test(multiboot, entry_state_contract)
     cr_expect_eq(out.info_addr % 4096, 0, "info at 0x%x", out.info_addr);
     cr_expect_geq(out.info_addr, K_END, "info overlaps the kernel");
     cr_expect(as_is_ram(&t.mem, out.info_addr, 116));
-    cr_expect_neq(rd32(&t, out.info_addr), 0xAAAAAAAAu, "no structure written");
+    cr_expect_neq(env_rd32(&t, out.info_addr), 0xAAAAAAAAu, "no structure written");
     env_fini(&t);
 }
 
@@ -374,15 +293,15 @@ Test(multiboot, mbi_fields)
     uint32_t mbi = out.info_addr;
     char buf[512], want[600];
 
-    cr_expect_eq(rd32(&t, mbi + 0), MBI_WANT_FLAGS, "flags 0x%x (no video info, no modules)", rd32(&t, mbi));
-    cr_expect_eq(rd32(&t, mbi + 4), 640, "mem_lower");
-    cr_expect_eq(rd32(&t, mbi + 8), 15 * 1024, "mem_upper");
+    cr_expect_eq(env_rd32(&t, mbi + 0), MBI_WANT_FLAGS, "flags 0x%x (no video info, no modules)", env_rd32(&t, mbi));
+    cr_expect_eq(env_rd32(&t, mbi + 4), 640, "mem_lower");
+    cr_expect_eq(env_rd32(&t, mbi + 8), 15 * 1024, "mem_upper");
     snprintf(want, sizeof(want), "%s console=ttyS0 debug", path);
-    cr_expect_str_eq(rdstr(&t, rd32(&t, mbi + 16), buf, sizeof(buf)), want);
-    cr_expect_str_eq(rdstr(&t, rd32(&t, mbi + 64), buf, sizeof(buf)), "jitpc");
-    cr_expect_eq(rd32(&t, mbi + 20), 0, "mods_count");
-    cr_expect_eq(rd32(&t, mbi + 72), 0, "vbe_control_info");
-    cr_expect_eq(rd32(&t, mbi + 88), 0, "framebuffer_addr");
+    cr_expect_str_eq(env_rdstr(&t, env_rd32(&t, mbi + 16), buf, sizeof(buf)), want);
+    cr_expect_str_eq(env_rdstr(&t, env_rd32(&t, mbi + 64), buf, sizeof(buf)), "jitpc");
+    cr_expect_eq(env_rd32(&t, mbi + 20), 0, "mods_count");
+    cr_expect_eq(env_rd32(&t, mbi + 72), 0, "vbe_control_info");
+    cr_expect_eq(env_rd32(&t, mbi + 88), 0, "framebuffer_addr");
     env_fini(&t);
 }
 
@@ -397,7 +316,7 @@ Test(multiboot, mbi_cmdline_without_append_is_path)
     Error err = {0};
     cr_assert(load(&t, path, NULL, NULL, &out, &err), "%s", err.msg);
     char buf[512];
-    cr_expect_str_eq(rdstr(&t, rd32(&t, out.info_addr + 16), buf, sizeof(buf)), path);
+    cr_expect_str_eq(env_rdstr(&t, env_rd32(&t, out.info_addr + 16), buf, sizeof(buf)), path);
     env_fini(&t);
 }
 
@@ -408,13 +327,13 @@ typedef struct MapWant {
 
 static void expect_mmap(TestEnv *t, uint32_t mbi, const MapWant *want, int n)
 {
-    cr_expect_eq(rd32(t, mbi + 44), (uint32_t)n * 24, "mmap_length %u", rd32(t, mbi + 44));
-    uint32_t e = rd32(t, mbi + 48);
+    cr_expect_eq(env_rd32(t, mbi + 44), (uint32_t)n * 24, "mmap_length %u", env_rd32(t, mbi + 44));
+    uint32_t e = env_rd32(t, mbi + 48);
     for (int i = 0; i < n; i++, e += 24) {
-        cr_expect_eq(rd32(t, e), 20, "entry %d size", i);
-        cr_expect_eq(rd64(t, e + 4), want[i].base, "entry %d base 0x%lx", i, (unsigned long)rd64(t, e + 4));
-        cr_expect_eq(rd64(t, e + 12), want[i].len, "entry %d length 0x%lx", i, (unsigned long)rd64(t, e + 12));
-        cr_expect_eq(rd32(t, e + 20), want[i].type, "entry %d type", i);
+        cr_expect_eq(env_rd32(t, e), 20, "entry %d size", i);
+        cr_expect_eq(env_rd64(t, e + 4), want[i].base, "entry %d base 0x%lx", i, (unsigned long)env_rd64(t, e + 4));
+        cr_expect_eq(env_rd64(t, e + 12), want[i].len, "entry %d length 0x%lx", i, (unsigned long)env_rd64(t, e + 12));
+        cr_expect_eq(env_rd32(t, e + 20), want[i].type, "entry %d type", i);
     }
 }
 
@@ -428,7 +347,7 @@ Test(multiboot, mbi_mmap_exact)
     MultibootEntry out = {0};
     Error err = {0};
     cr_assert(load(&t, path, NULL, NULL, &out, &err), "%s", err.msg);
-    cr_expect_eq(rd32(&t, out.info_addr + 8), 31 * 1024, "mem_upper");
+    cr_expect_eq(env_rd32(&t, out.info_addr + 8), 31 * 1024, "mem_upper");
     MapWant want[] = {
         {0, 0x9FC00, 1},
         {0x9FC00, 0x400, 2},
@@ -466,7 +385,7 @@ static void expect_module(TestEnv *t, uint32_t entry, const uint8_t *data, size_
                           uint64_t min_start)
 {
     char buf[512];
-    uint32_t start = rd32(t, entry), end = rd32(t, entry + 4);
+    uint32_t start = env_rd32(t, entry), end = env_rd32(t, entry + 4);
     cr_expect_eq(start % 4096, 0, "mod_start 0x%x not page aligned", start);
     cr_expect_geq(start, min_start, "mod_start 0x%x overlaps what precedes it", start);
     cr_expect_eq(end - start, len, "mod_end - mod_start = 0x%x", end - start);
@@ -474,8 +393,8 @@ static void expect_module(TestEnv *t, uint32_t entry, const uint8_t *data, size_
     cr_assert(as_read_buf(&t->mem, start, got, len));
     cr_expect_arr_eq(got, data, len, "module contents");
     free(got);
-    cr_expect_str_eq(rdstr(t, rd32(t, entry + 8), buf, sizeof(buf)), text);
-    cr_expect_eq(rd32(t, entry + 12), 0, "reserved");
+    cr_expect_str_eq(env_rdstr(t, env_rd32(t, entry + 8), buf, sizeof(buf)), text);
+    cr_expect_eq(env_rd32(t, entry + 12), 0, "reserved");
 }
 
 Test(multiboot, modules_loaded_page_aligned_with_strings)
@@ -499,12 +418,12 @@ Test(multiboot, modules_loaded_page_aligned_with_strings)
     Error err = {0};
     cr_assert(load(&t, kpath, NULL, list, &out, &err), "%s", err.msg);
     uint32_t mbi = out.info_addr;
-    cr_expect_eq(rd32(&t, mbi), MBI_WANT_FLAGS | (1u << 3), "flags 0x%x", rd32(&t, mbi));
-    cr_expect_eq(rd32(&t, mbi + 20), 2, "mods_count");
-    uint32_t mods = rd32(&t, mbi + 24);
+    cr_expect_eq(env_rd32(&t, mbi), MBI_WANT_FLAGS | (1u << 3), "flags 0x%x", env_rd32(&t, mbi));
+    cr_expect_eq(env_rd32(&t, mbi + 20), 2, "mods_count");
+    uint32_t mods = env_rd32(&t, mbi + 24);
     expect_module(&t, mods, m1, sizeof(m1), text1, K_END);
-    expect_module(&t, mods + 16, m2, sizeof(m2), p2, rd32(&t, mods + 4));
-    cr_expect_geq(mbi, rd32(&t, mods + 16 + 4), "information overlaps a module");
+    expect_module(&t, mods + 16, m2, sizeof(m2), p2, env_rd32(&t, mods + 4));
+    cr_expect_geq(mbi, env_rd32(&t, mods + 16 + 4), "information overlaps a module");
     env_fini(&t);
 }
 
@@ -527,8 +446,8 @@ Test(multiboot, module_list_double_comma_is_literal)
     MultibootEntry out = {0};
     Error err = {0};
     cr_assert(load(&t, kpath, NULL, list, &out, &err), "%s", err.msg);
-    cr_expect_eq(rd32(&t, out.info_addr + 20), 2, "mods_count");
-    uint32_t mods = rd32(&t, out.info_addr + 24);
+    cr_expect_eq(env_rd32(&t, out.info_addr + 20), 2, "mods_count");
+    uint32_t mods = env_rd32(&t, out.info_addr + 24);
     expect_module(&t, mods, (const uint8_t *)"AB", 2, text1, K_END);
     expect_module(&t, mods + 16, (const uint8_t *)"C", 1, p2, K_END);
     env_fini(&t);
@@ -614,8 +533,8 @@ Test(multiboot, aout_kludge_loads_with_bss)
     uint8_t got[0x1000];
     cr_assert(as_read_buf(&t.mem, A_BASE, got, sizeof(got)));
     cr_expect_arr_eq(got, img, sizeof(got), "image");
-    cr_expect(ram_all(&t, A_BASE + 0x1000, 0x3000, 0), "bss (and no bytes past load_end_addr)");
-    cr_expect(ram_all(&t, A_BASE - 0x1000, 0x1000, RAM_FILL), "written below load_addr");
+    cr_expect(env_ram_all(&t, A_BASE + 0x1000, 0x3000, 0), "bss (and no bytes past load_end_addr)");
+    cr_expect(env_ram_all(&t, A_BASE - 0x1000, 0x1000, LOADER_RAM_FILL), "written below load_addr");
     cr_expect_eq(out.entry, A_BASE + 0x100);
     cr_expect_geq(out.info_addr, A_BASE + 0x4000);
     env_fini(&t);
@@ -635,7 +554,7 @@ Test(multiboot, aout_kludge_whole_file_without_bss)
     uint8_t got[A_SIZE - 0x20];
     cr_assert(as_read_buf(&t.mem, A_BASE, got, sizeof(got)));
     cr_expect_arr_eq(got, img + 0x20, sizeof(got));
-    cr_expect(ram_all(&t, A_BASE + sizeof(got), 0x2000 - sizeof(got), RAM_FILL), "bytes written after the image");
+    cr_expect(env_ram_all(&t, A_BASE + sizeof(got), 0x2000 - sizeof(got), LOADER_RAM_FILL), "bytes written after the image");
     cr_expect_eq(out.info_addr, A_BASE + 0x2000, "information not on the next page");
     cr_expect_eq(out.entry, A_BASE + 0x10);
     env_fini(&t);
@@ -879,7 +798,7 @@ Test(multiboot, rejected_kernel_leaves_ram_untouched)
     TestSeg s = {PT_LOAD, K_DATA_OFF, 0xA0000, 0xA0000, K_DATA_FILE, K_DATA_MEM};
     phdr_set(img, 1, &s);
     expect_reject(&t, "partial.elf", img, sizeof(img), "outside guest RAM");
-    cr_expect(ram_all(&t, K_TEXT_ADDR, 0x1000, RAM_FILL), "first segment was written");
+    cr_expect(env_ram_all(&t, K_TEXT_ADDR, 0x1000, LOADER_RAM_FILL), "first segment was written");
     env_fini(&t);
 }
 
@@ -925,7 +844,7 @@ Test(rom, bios_64k_mapped_at_top_and_below_1m)
         if (top != img[i] || low != img[i])
             break;
     }
-    cr_expect_eq(as_read(&t.mem, 0xFFFFFFF0, 4), rd32(&t, 0xFFFF0) , "reset vector alias");
+    cr_expect_eq(as_read(&t.mem, 0xFFFFFFF0, 4), env_rd32(&t, 0xFFFF0) , "reset vector alias");
     const MemRegion *top = as_find(&t.mem, 0xFFFFFFFF), *low = as_find(&t.mem, 0xFFFFF);
     cr_assert_not_null(top);
     cr_assert_not_null(low);

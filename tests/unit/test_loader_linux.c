@@ -13,12 +13,11 @@
 
 #include "helpers/spawn.h"
 #include "machine/loader_linux.h"
+#include "helpers/loader_env.h"
 #include "mmu/memory.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
-#define RAM_FILL 0xAA       /* what RAM holds before loading, to see what was written */
-#define MAX_FILES 4
 
 /* boot_params / setup header offsets (boot.rst, "The real-mode kernel header"). */
 enum {
@@ -46,71 +45,6 @@ enum {
 
 #define LOADED_HIGH  0x01u
 #define CAN_USE_HEAP 0x80u
-
-typedef struct TestEnv {
-    AddressSpace mem;
-    uint8_t *ram;           /* [0, low_end), mapped minus the 0xA0000-0xFFFFF hole */
-    RamLayout layout;
-    char files[MAX_FILES][512];
-    int nfiles;
-} TestEnv;
-
-static void env_init(TestEnv *t, uint64_t low_end, uint64_t high_size)
-{
-    memset(t, 0, sizeof(*t));
-    t->layout = (RamLayout){.low_end = low_end, .high_size = high_size};
-    t->ram = malloc(low_end);
-    cr_assert_not_null(t->ram);
-    memset(t->ram, RAM_FILL, low_end);
-    as_init(&t->mem, "memory", PHYS_ADDR_SPACE_SIZE, NULL);
-    Error err = {0};
-    cr_assert(as_map_ram(&t->mem, 0, 0xA0000, t->ram, "ram-low", &err), "%s", err.msg);
-    cr_assert(as_map_ram(&t->mem, 0x100000, low_end - 0x100000, t->ram + 0x100000, "ram", &err), "%s", err.msg);
-}
-
-static void env_fini(TestEnv *t)
-{
-    for (int i = 0; i < t->nfiles; i++)
-        unlink(t->files[i]);
-    as_destroy(&t->mem);
-    free(t->ram);
-}
-
-/* Write data to a scratch file removed by env_fini. */
-static const char *env_file(TestEnv *t, const char *tag, const void *data, size_t len)
-{
-    cr_assert_lt(t->nfiles, MAX_FILES);
-    char *path = t->files[t->nfiles++];
-    scratch_path(path, sizeof(t->files[0]), tag);
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f, "cannot create %s", path);
-    cr_assert_eq(fwrite(data, 1, len, f), len);
-    cr_assert_eq(fclose(f), 0);
-    return path;
-}
-
-static uint8_t rd8(TestEnv *t, uint64_t addr)
-{
-    return (uint8_t)as_read(&t->mem, addr, 1);
-}
-
-static uint32_t rd32(TestEnv *t, uint64_t addr)
-{
-    return (uint32_t)as_read(&t->mem, addr, 4);
-}
-
-static uint64_t rd64(TestEnv *t, uint64_t addr)
-{
-    return as_read(&t->mem, addr, 8);
-}
-
-static bool ram_all(TestEnv *t, uint64_t addr, uint64_t len, uint8_t val)
-{
-    for (uint64_t i = 0; i < len; i++)
-        if (rd8(t, addr + i) != val)
-            return false;
-    return true;
-}
 
 /* ---- synthetic bzImages ------------------------------------------------ */
 
@@ -270,8 +204,8 @@ Test(bzimage, good_image_kernel_boot_params_initrd_e820_gdt)
 
     /* The protected-mode kernel at 1 MiB byte for byte, and nothing past it. */
     for (size_t i = 0; i < PM_LEN; i++)
-        cr_assert_eq(rd8(&t, LINUX_KERNEL_ADDR + i), pm_byte(i), "kernel byte 0x%zx", i);
-    cr_assert(ram_all(&t, LINUX_KERNEL_ADDR + PM_LEN, 16, RAM_FILL));
+        cr_assert_eq(env_rd8(&t, LINUX_KERNEL_ADDR + i), pm_byte(i), "kernel byte 0x%zx", i);
+    cr_assert(env_ram_all(&t, LINUX_KERNEL_ADDR + PM_LEN, 16, LOADER_RAM_FILL));
 
     /* The setup header copied, except the fields the loader owns. */
     const uint64_t bp = LINUX_BOOT_PARAMS_ADDR;
@@ -282,50 +216,50 @@ Test(bzimage, good_image_kernel_boot_params_initrd_e820_gdt)
                             (off >= BP_HEAP_END_PTR && off < BP_HEAP_END_PTR + 2) ||
                             (off >= BP_CMD_LINE_PTR && off < BP_CMD_LINE_PTR + 4);
         if (!loader_field)
-            cr_assert_eq(rd8(&t, bp + off), img[off], "setup header byte 0x%zx", off);
+            cr_assert_eq(env_rd8(&t, bp + off), img[off], "setup header byte 0x%zx", off);
     }
-    cr_assert_eq(rd8(&t, bp + BP_SETUP_SECTS), 4);
-    cr_assert_eq(rd32(&t, bp + BP_HEADER), 0x53726448u, "HdrS");
+    cr_assert_eq(env_rd8(&t, bp + BP_SETUP_SECTS), 4);
+    cr_assert_eq(env_rd32(&t, bp + BP_HEADER), 0x53726448u, "HdrS");
     cr_assert_eq(as_read(&t.mem, bp + BP_VERSION, 2), 0x020Fu);
-    cr_assert_eq(rd32(&t, bp + BP_CODE32_START), 0x100000u);
-    cr_assert_eq(rd32(&t, bp + BP_INIT_SIZE), s.init_size);
-    cr_assert_eq(rd8(&t, bp + BP_TYPE_OF_LOADER), 0xFF);
-    cr_assert_eq(rd8(&t, bp + BP_LOADFLAGS) & LOADED_HIGH, LOADED_HIGH);
-    cr_assert_eq(rd8(&t, bp + BP_LOADFLAGS) & CAN_USE_HEAP, 0, "no heap_end_ptr given");
+    cr_assert_eq(env_rd32(&t, bp + BP_CODE32_START), 0x100000u);
+    cr_assert_eq(env_rd32(&t, bp + BP_INIT_SIZE), s.init_size);
+    cr_assert_eq(env_rd8(&t, bp + BP_TYPE_OF_LOADER), 0xFF);
+    cr_assert_eq(env_rd8(&t, bp + BP_LOADFLAGS) & LOADED_HIGH, LOADED_HIGH);
+    cr_assert_eq(env_rd8(&t, bp + BP_LOADFLAGS) & CAN_USE_HEAP, 0, "no heap_end_ptr given");
     /* Past the header and before it (but the e820 map) boot_params is zero. */
-    cr_assert(ram_all(&t, bp + s.hdr_end, BP_HDR_MAX_END - s.hdr_end, 0), "past the header end");
-    cr_assert(ram_all(&t, bp, BP_E820_ENTRIES, 0));
+    cr_assert(env_ram_all(&t, bp + s.hdr_end, BP_HDR_MAX_END - s.hdr_end, 0), "past the header end");
+    cr_assert(env_ram_all(&t, bp, BP_E820_ENTRIES, 0));
 
     /* The command line, NUL-terminated where cmd_line_ptr points. */
-    cr_assert_eq(rd32(&t, bp + BP_CMD_LINE_PTR), LINUX_CMDLINE_ADDR);
+    cr_assert_eq(env_rd32(&t, bp + BP_CMD_LINE_PTR), LINUX_CMDLINE_ADDR);
     for (size_t i = 0; i <= strlen(CMDLINE); i++)
-        cr_assert_eq(rd8(&t, LINUX_CMDLINE_ADDR + i), (uint8_t)CMDLINE[i], "command line byte %zu", i);
+        cr_assert_eq(env_rd8(&t, LINUX_CMDLINE_ADDR + i), (uint8_t)CMDLINE[i], "command line byte %zu", i);
 
     /* The initrd: page-aligned, as high as possible below the end of RAM
      * (initrd_addr_max is above it here). */
-    uint32_t rd_addr = rd32(&t, bp + BP_RAMDISK_IMAGE);
-    cr_assert_eq(rd32(&t, bp + BP_RAMDISK_SIZE), RD_LEN);
+    uint32_t rd_addr = env_rd32(&t, bp + BP_RAMDISK_IMAGE);
+    cr_assert_eq(env_rd32(&t, bp + BP_RAMDISK_SIZE), RD_LEN);
     cr_assert_eq(rd_addr & 0xFFF, 0, "page-aligned: 0x%x", rd_addr);
     cr_assert_eq(rd_addr, (64 * MiB - RD_LEN) & ~0xFFFull, "highest page below the end: 0x%x", rd_addr);
     for (size_t i = 0; i < RD_LEN; i++)
-        if (rd8(&t, rd_addr + i) != rd_byte(i))
+        if (env_rd8(&t, rd_addr + i) != rd_byte(i))
             cr_assert_fail("initrd byte 0x%zx", i);
 
     /* e820: low RAM, EBDA and BIOS holes, RAM from 1 MiB; nothing above 4 GiB. */
     static const struct { uint64_t addr, size; uint32_t type; } want[] = {
         {0, 0x9FC00, 1}, {0x9FC00, 0x400, 2}, {0xF0000, 0x10000, 2}, {0x100000, 63 * MiB, 1},
     };
-    cr_assert_eq(rd8(&t, bp + BP_E820_ENTRIES), 4);
+    cr_assert_eq(env_rd8(&t, bp + BP_E820_ENTRIES), 4);
     for (unsigned i = 0; i < 4; i++) {
         uint64_t e = bp + BP_E820_TABLE + 20 * i;
-        cr_assert_eq(rd64(&t, e), want[i].addr, "e820[%u].addr", i);
-        cr_assert_eq(rd64(&t, e + 8), want[i].size, "e820[%u].size", i);
-        cr_assert_eq(rd32(&t, e + 16), want[i].type, "e820[%u].type", i);
+        cr_assert_eq(env_rd64(&t, e), want[i].addr, "e820[%u].addr", i);
+        cr_assert_eq(env_rd64(&t, e + 8), want[i].size, "e820[%u].size", i);
+        cr_assert_eq(env_rd32(&t, e + 16), want[i].type, "e820[%u].type", i);
     }
 
     /* GDT: flat 32-bit code at 0x10 and flat data at 0x18, ring 0, present. */
     for (unsigned sel = 0x10; sel <= 0x18; sel += 8) {
-        uint64_t d = rd64(&t, LINUX_GDT_ADDR + sel);
+        uint64_t d = env_rd64(&t, LINUX_GDT_ADDR + sel);
         uint32_t base = (uint32_t)(((d >> 16) & 0xFFFFFF) | ((d >> 32) & 0xFF000000));
         uint32_t limit = (uint32_t)((d & 0xFFFF) | ((d >> 32) & 0xF0000));
         unsigned access = (unsigned)((d >> 40) & 0xFF), flags = (unsigned)((d >> 52) & 0xF);
@@ -353,11 +287,11 @@ Test(bzimage, initrd_below_initrd_addr_max)
     LinuxEntry out;
     Error err = {0};
     cr_assert(load(&t, kernel, NULL, initrd, &out, &err), "%s", err.msg);
-    uint32_t rd_addr = rd32(&t, LINUX_BOOT_PARAMS_ADDR + BP_RAMDISK_IMAGE);
+    uint32_t rd_addr = env_rd32(&t, LINUX_BOOT_PARAMS_ADDR + BP_RAMDISK_IMAGE);
     cr_assert_eq(rd_addr, (0x01FFF800u - 0x2001u) & ~0xFFFu, "0x%x", rd_addr);
     cr_assert_leq(rd_addr + 0x2001u - 1, s.initrd_addr_max, "the last byte is at most initrd_addr_max");
-    cr_assert_eq(rd32(&t, LINUX_BOOT_PARAMS_ADDR + BP_RAMDISK_SIZE), 0x2001u);
-    cr_assert_eq(rd8(&t, rd_addr + 0x2000), rd_byte(0x2000));
+    cr_assert_eq(env_rd32(&t, LINUX_BOOT_PARAMS_ADDR + BP_RAMDISK_SIZE), 0x2001u);
+    cr_assert_eq(env_rd8(&t, rd_addr + 0x2000), rd_byte(0x2000));
     env_fini(&t);
 }
 
@@ -371,10 +305,10 @@ Test(bzimage, no_cmdline_no_initrd)
     Error err = {0};
     cr_assert(load(&t, kernel, NULL, NULL, &out, &err), "%s", err.msg);
     uint64_t bp = LINUX_BOOT_PARAMS_ADDR;
-    cr_assert_eq(rd32(&t, bp + BP_CMD_LINE_PTR), LINUX_CMDLINE_ADDR);
-    cr_assert_eq(rd8(&t, LINUX_CMDLINE_ADDR), 0, "an empty command line");
-    cr_assert_eq(rd32(&t, bp + BP_RAMDISK_IMAGE), 0);
-    cr_assert_eq(rd32(&t, bp + BP_RAMDISK_SIZE), 0);
+    cr_assert_eq(env_rd32(&t, bp + BP_CMD_LINE_PTR), LINUX_CMDLINE_ADDR);
+    cr_assert_eq(env_rd8(&t, LINUX_CMDLINE_ADDR), 0, "an empty command line");
+    cr_assert_eq(env_rd32(&t, bp + BP_RAMDISK_IMAGE), 0);
+    cr_assert_eq(env_rd32(&t, bp + BP_RAMDISK_SIZE), 0);
     env_fini(&t);
 }
 
@@ -389,7 +323,7 @@ Test(bzimage, setup_sects_zero_means_four)
     Error err = {0};
     cr_assert(load(&t, kernel, NULL, NULL, &out, &err), "%s", err.msg);
     for (size_t i = 0; i < 0x400; i++)
-        cr_assert_eq(rd8(&t, LINUX_KERNEL_ADDR + i), pm_byte(i), "kernel byte 0x%zx", i);
+        cr_assert_eq(env_rd8(&t, LINUX_KERNEL_ADDR + i), pm_byte(i), "kernel byte 0x%zx", i);
     env_fini(&t);
 }
 
@@ -403,14 +337,14 @@ Test(bzimage, e820_has_ram_above_4g)
     Error err = {0};
     cr_assert(load(&t, kernel, "x", NULL, &out, &err), "%s", err.msg);
     uint64_t bp = LINUX_BOOT_PARAMS_ADDR;
-    cr_assert_eq(rd8(&t, bp + BP_E820_ENTRIES), 5);
+    cr_assert_eq(env_rd8(&t, bp + BP_E820_ENTRIES), 5);
     uint64_t e = bp + BP_E820_TABLE + 20 * 3;
-    cr_assert_eq(rd64(&t, e), 0x100000u);
-    cr_assert_eq(rd64(&t, e + 8), 31 * MiB);
+    cr_assert_eq(env_rd64(&t, e), 0x100000u);
+    cr_assert_eq(env_rd64(&t, e + 8), 31 * MiB);
     e += 20;
-    cr_assert_eq(rd64(&t, e), 4 * GiB);
-    cr_assert_eq(rd64(&t, e + 8), 3 * GiB);
-    cr_assert_eq(rd32(&t, e + 16), 1u);
+    cr_assert_eq(env_rd64(&t, e), 4 * GiB);
+    cr_assert_eq(env_rd64(&t, e + 8), 3 * GiB);
+    cr_assert_eq(env_rd32(&t, e + 16), 1u);
     env_fini(&t);
 }
 
@@ -425,8 +359,8 @@ Test(bzimage, cmdline_of_exactly_cmdline_size_fits)
     Error err = {0};
     cr_assert(load(&t, kernel, "0123456789abcdef", NULL, &out, &err), "cmdline_size excludes the NUL: %s",
               err.msg);
-    cr_assert_eq(rd8(&t, LINUX_CMDLINE_ADDR + 15), 'f');
-    cr_assert_eq(rd8(&t, LINUX_CMDLINE_ADDR + 16), 0);
+    cr_assert_eq(env_rd8(&t, LINUX_CMDLINE_ADDR + 15), 'f');
+    cr_assert_eq(env_rd8(&t, LINUX_CMDLINE_ADDR + 16), 0);
     env_fini(&t);
 }
 
@@ -446,10 +380,10 @@ Test(bzimage, short_header_copied_only_to_its_end)
     Error err = {0};
     cr_assert(load(&t, kernel, "x", NULL, &out, &err), "%s", err.msg);
     uint64_t bp = LINUX_BOOT_PARAMS_ADDR;
-    cr_assert_eq(rd32(&t, bp + BP_INITRD_ADDR_MAX), s.initrd_addr_max, "the last 2.04 field is copied");
+    cr_assert_eq(env_rd32(&t, bp + BP_INITRD_ADDR_MAX), s.initrd_addr_max, "the last 2.04 field is copied");
     for (uint64_t off = 0x230; off < BP_HDR_MAX_END; off++)
-        cr_assert_eq(rd8(&t, bp + off), 0, "boot_params byte 0x%llx past the 2.04 header is 0x%02x, not 0",
-                     (unsigned long long)off, rd8(&t, bp + off));
+        cr_assert_eq(env_rd8(&t, bp + off), 0, "boot_params byte 0x%llx past the 2.04 header is 0x%02x, not 0",
+                     (unsigned long long)off, env_rd8(&t, bp + off));
     env_fini(&t);
 }
 
@@ -467,7 +401,7 @@ Test(bzimage, not_a_bzimage_rejected)
     Error err = {0};
     const char *msg = load_fails(&t, kernel, NULL, NULL, &err);
     cr_assert(strstr(msg, "not a Linux bzImage") && strstr(msg, kernel), "%s", msg);
-    cr_assert(ram_all(&t, LINUX_KERNEL_ADDR, 0x800, RAM_FILL), "nothing loaded");
+    cr_assert(env_ram_all(&t, LINUX_KERNEL_ADDR, 0x800, LOADER_RAM_FILL), "nothing loaded");
     free(img);
     env_fini(&t);
 }
@@ -525,7 +459,7 @@ Test(bzimage, init_size_too_large_for_ram_rejected)
     Error err = {0};
     const char *msg = load_fails(&t, bz_file(&t, &s, 0x800, 0), NULL, NULL, &err);
     cr_assert(strstr(msg, "needs 33 MiB") && strstr(msg, "16 MiB"), "%s", msg);
-    cr_assert(ram_all(&t, LINUX_KERNEL_ADDR, 0x800, RAM_FILL), "nothing loaded");
+    cr_assert(env_ram_all(&t, LINUX_KERNEL_ADDR, 0x800, LOADER_RAM_FILL), "nothing loaded");
     env_fini(&t);
 }
 
@@ -582,7 +516,7 @@ Test(bzimage, initrd_under_low_initrd_addr_max_rejected)
     LinuxEntry out;
     Error err2 = {0};
     cr_assert(load(&t, kernel, NULL, initrd_file(&t, MiB), &out, &err2), "%s", err2.msg);
-    cr_assert_eq(rd32(&t, LINUX_BOOT_PARAMS_ADDR + BP_RAMDISK_IMAGE), 9 * MiB);
+    cr_assert_eq(env_rd32(&t, LINUX_BOOT_PARAMS_ADDR + BP_RAMDISK_IMAGE), 9 * MiB);
     env_fini(&t);
 }
 
