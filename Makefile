@@ -5,7 +5,7 @@ SAN_BUILD ?= build-sanitize
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_GEN  = -G Ninja
 
-.PHONY: all deps build sanitize run test test-fast clean bench
+.PHONY: all deps build sanitize run test test-fast clean bench bench-linux
 
 all: build
 
@@ -45,3 +45,8 @@ clean:
 BENCH_BUILD ?= build-bench
 bench: build
 	@bench/run.sh --jitpc $(BUILD)/jitpc --work $(BENCH_BUILD)
+
+# The default Linux guest's /bench.sh (md5sum, sha256sum, gzip, awk, fork/exec)
+# on jitpc and QEMU TCG; see bench/README.md.
+bench-linux: build
+	@bench/linux.sh --build $(BUILD)
