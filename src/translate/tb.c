@@ -43,7 +43,7 @@ static void pages_alloc(TbCache *c, unsigned cap)
 void tb_cache_init(TbCache *c, unsigned max_count)
 {
     memset(c, 0, sizeof(*c));
-    c->nbuckets = 1u << 14;
+    c->nbuckets = 1u << 16;     /* about one block per bucket when the cache is full (CPU_MAX_BLOCKS) */
     c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
     if (!c->buckets)
         abort();
