@@ -215,6 +215,7 @@ typedef struct CpuState {
     uint64_t insn_limit;        /* native code: a block starts only if insns_retired plus its
                                  * count stays <= this; cpu_kick sets it to 0 */
     uint64_t tlb_flush_seen;    /* TLB flushes already reflected in the jump cache */
+    uint64_t tlb_ng_flush_seen; /* ... and those that kept global entries */
     bool exact_budget;          /* cpu_exec stops exactly at max_insns (deterministic time, tests);
                                  * false: at the first block boundary at or after it */
     unsigned translate_cap;     /* nonzero: translate blocks of at most this many instructions */

@@ -192,10 +192,16 @@ CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
         exec_collect(&cpu->engine);
         /* Mappings changed: indirect-jump targets found under the old ones
          * may be wrong now. */
-        uint64_t flushes = cpu->tlb.flushes + cpu->tlb.page_flushes;
+        uint64_t flushes = cpu->tlb.flushes - cpu->tlb.nonglobal_flushes + cpu->tlb.page_flushes;
         if (flushes != cpu->tlb_flush_seen) {
             cpu->tlb_flush_seen = flushes;
+            cpu->tlb_ng_flush_seen = cpu->tlb.nonglobal_flushes;
             exec_jc_flush(&cpu->engine);
+            link_from = NULL;
+        } else if (cpu->tlb.nonglobal_flushes != cpu->tlb_ng_flush_seen) {
+            /* A CR3 write with global pages on: kernel code stays mapped. */
+            cpu->tlb_ng_flush_seen = cpu->tlb.nonglobal_flushes;
+            exec_jc_flush_nonglobal(&cpu->engine);
             link_from = NULL;
         }
         if (cpu->exit_request) {
@@ -258,7 +264,7 @@ CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
             if (link_from)
                 exec_link(&cpu->engine, link_from, link_slot, tb);
             if (fill_jc)
-                exec_jc_insert(&cpu->engine, tb);
+                exec_jc_insert(&cpu->engine, tb, cpu_code_page_global(cpu, tb->key.cs_base + tb->key.pc));
             /* Debugging and tracing see every block: run one at a time. */
             if (key_needs_loop(cpu, tb))
                 limit = cpu->insns_retired + tb->icount;

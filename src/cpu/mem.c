@@ -216,6 +216,12 @@ void cpu_mem_store(void *env, uint64_t addr, uint64_t val, unsigned memop)
     store_slow(cpu, linear, val, size, kind);
 }
 
+bool cpu_code_page_global(CpuState *cpu, uint32_t linear)
+{
+    const TlbEntry *e = tlb_entry(&cpu->tlb, tlb_kind(cpu), linear);
+    return e->global && (e->tag[TLB_CODE_FETCH] & (TLB_PAGE_MASK | TLB_INVALID)) == (linear & TLB_PAGE_MASK);
+}
+
 uint64_t cpu_code_phys(CpuState *cpu, uint32_t linear)
 {
     return translate(cpu, linear, TLB_CODE_FETCH, tlb_kind(cpu));

@@ -17,6 +17,8 @@ struct CpuState;
  * early where memory is not RAM or ROM. Returns the bytes copied. */
 size_t cpu_fetch_code(struct CpuState *cpu, uint32_t addr, uint8_t *buf, size_t len);
 /* The physical address of a linear code address. */
+/* Whether the TLB maps the code page of `linear` with a global entry. */
+bool cpu_code_page_global(struct CpuState *cpu, uint32_t linear);
 uint64_t cpu_code_phys(struct CpuState *cpu, uint32_t addr);
 
 /* Helper-side accessors (with the same fault behaviour as translated code),

@@ -101,6 +101,7 @@ void tlb_flush_nonglobal(Tlb *t, bool keep_global)
                 tlb_entry_invalidate(&t->victim[k][i]);
     }
     t->flushes++;
+    t->nonglobal_flushes++;
 }
 
 void tlb_flush_page(Tlb *t, uint32_t linear)

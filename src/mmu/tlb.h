@@ -45,6 +45,7 @@ typedef struct Tlb {
     unsigned victim_next[TLB_KINDS];
     /* statistics for -d stats / the hit-rate figures */
     uint64_t hits, misses, flushes, page_flushes, victim_hits;
+    uint64_t nonglobal_flushes;     /* the part of `flushes` that kept global entries */
     /* Per kind, the aligned region covering every large page split into
      * entries since the last full flush (tlb_add_large_page); an odd base
      * means none. Never read by translated code. */

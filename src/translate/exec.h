@@ -107,10 +107,14 @@ uint64_t exec_native(ExecEngine *e, TranslationBlock *tb, void *env, Translation
  * allows it (same flags and code segment base, target in one page, same
  * linear page as `from`'s start). */
 void exec_link(ExecEngine *e, TranslationBlock *from, unsigned slot, TranslationBlock *to);
-/* Remember `tb` for native indirect jumps to its pc. */
-void exec_jc_insert(ExecEngine *e, TranslationBlock *tb);
+/* Remember `tb` for native indirect jumps to its pc; `global`: its code
+ * page is mapped by a global TLB entry (kept by exec_jc_flush_nonglobal). */
+void exec_jc_insert(ExecEngine *e, TranslationBlock *tb, bool global);
 /* Forget every remembered indirect target (the guest's mappings changed). */
 void exec_jc_flush(ExecEngine *e);
+/* Forget the targets not under global mappings (an address-space switch
+ * that keeps global pages: CR3 writes with CR4.PGE). */
+void exec_jc_flush_nonglobal(ExecEngine *e);
 /* Free dead blocks and, when pending, empty the code cache; call only when
  * no block is executing. */
 void exec_collect(ExecEngine *e);

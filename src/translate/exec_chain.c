@@ -194,10 +194,11 @@ void exec_link(ExecEngine *e, TranslationBlock *from, unsigned slot, Translation
     e->chains++;
 }
 
-void exec_jc_insert(ExecEngine *e, TranslationBlock *tb)
+void exec_jc_insert(ExecEngine *e, TranslationBlock *tb, bool global)
 {
     if (!tb->code || tb->invalid || tb->pages[1] != TB_NO_PAGE)
         return;
+    tb->jc_global = global;
     e->jump_cache[exec_jc_hash(tb->key.pc)] = tb;
     e->jc_fills++;
 }
@@ -205,6 +206,13 @@ void exec_jc_insert(ExecEngine *e, TranslationBlock *tb)
 void exec_jc_flush(ExecEngine *e)
 {
     memset(e->jump_cache, 0, sizeof(e->jump_cache));
+}
+
+void exec_jc_flush_nonglobal(ExecEngine *e)
+{
+    for (unsigned i = 0; i < EXEC_JC_SIZE; i++)
+        if (e->jump_cache[i] && !e->jump_cache[i]->jc_global)
+            e->jump_cache[i] = NULL;
 }
 
 void exec_collect(ExecEngine *e)

@@ -1204,7 +1204,7 @@ Test(jit, lookup_tb_through_jump_cache)
     cr_expect_eq(r->a->insns_retired, 1);
     cr_expect_eq(r->a->g32[0], 0x1800);
     /* hit */
-    exec_jc_insert(r->e, t);
+    exec_jc_insert(r->e, t, false);
     cr_expect_eq(exec_native(r->e, l, r->a, &last), TB_EXIT_CODE + 7);
     cr_expect_eq(last, t);
     cr_expect_eq(r->a->insns_retired, 1 + 1 + 2);
@@ -1212,11 +1212,11 @@ Test(jit, lookup_tb_through_jump_cache)
     /* a block for that pc with other flags is not taken */
     TranslationBlock *other = simple_block(r, 0x1800 + 0x100000, 0, 1, exit_code7);
     other->key.pc = 0x1800;         /* same guest pc, different flags (and physical page) */
-    exec_jc_insert(r->e, other);
+    exec_jc_insert(r->e, other, false);
     cr_expect_eq(exec_native(r->e, l, r->a, &last), TB_EXIT_LOOKUP);
     cr_expect_eq(last, l);
     /* a different pc hashing elsewhere, then the slot emptied by invalidation */
-    exec_jc_insert(r->e, t);
+    exec_jc_insert(r->e, t, false);
     cr_expect_eq(exec_native(r->e, l, r->a, &last), TB_EXIT_CODE + 7);
     tb_invalidate_range(&r->e->cache, 0x1800, 1);
     cr_expect_eq(exec_native(r->e, l, r->a, &last), TB_EXIT_LOOKUP);
@@ -1228,8 +1228,8 @@ Test(jit, lookup_tb_through_jump_cache)
     ir_movi(&back->ir, IR_I32, g32(0), 0x1000);
     ir_lookup_tb(&back->ir);
     back = rig_commit(r, back);
-    exec_jc_insert(r->e, back);
-    exec_jc_insert(r->e, l);
+    exec_jc_insert(r->e, back, false);
+    exec_jc_insert(r->e, l, false);
     r->a->insns_retired = 0;
     r->a->insn_limit = 10;
     cr_expect_eq(exec_native(r->e, l, r->a, &last), TB_EXIT_BUDGET);
@@ -1372,4 +1372,28 @@ Test(jit, i64_address_with_high_bits)
     cr_expect(run_both(r, tb, &o), "%s", o.diff);
     rig_kill(r, tb);
     rig_free(r);
+}
+
+/* A CR3-style flush that keeps global mappings keeps the jump-cache
+ * entries inserted under them and drops the others. */
+Test(jit, jump_cache_nonglobal_flush_keeps_global_entries)
+{
+    ExecEngine *e = calloc(1, sizeof(*e));
+    cr_assert_not_null(e);
+    exec_engine_init(e, &fake_guest, 100);
+    TbKey ka = {.phys_pc = 0x1000, .pc = 0x1000}, kb = {.phys_pc = 0x2000, .pc = 0x2000};
+    TranslationBlock *a = tb_alloc(&ka, &fake_guest), *b = tb_alloc(&kb, &fake_guest);
+    a->code = b->code = (void *)1;     /* only the jump cache looks at them here */
+    exec_jc_insert(e, a, true);
+    exec_jc_insert(e, b, false);
+    exec_jc_flush_nonglobal(e);
+    cr_expect_eq(e->jump_cache[exec_jc_hash(0x1000)], a, "global: kept");
+    cr_expect_null(e->jump_cache[exec_jc_hash(0x2000)], "not global: dropped");
+    exec_jc_flush(e);
+    cr_expect_null(e->jump_cache[exec_jc_hash(0x1000)], "a full flush drops everything");
+    a->code = b->code = NULL;
+    tb_free(a);
+    tb_free(b);
+    exec_engine_destroy(e);
+    free(e);
 }
