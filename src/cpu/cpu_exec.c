@@ -261,8 +261,10 @@ CpuExecStatus cpu_exec(CpuState *cpu, uint64_t max_insns)
             limit += TRANSLATE_MAX_INSNS;
         uint64_t r;
         if (tb->code && cpu->insns_retired + tb->icount <= limit) {
-            if (link_from)
-                exec_link(&cpu->engine, link_from, link_slot, tb);
+            /* A direct jump that cannot be chained (another page) finds
+             * its target through the jump cache next time. */
+            if (link_from && !exec_link(&cpu->engine, link_from, link_slot, tb))
+                fill_jc = true;
             if (fill_jc)
                 exec_jc_insert(&cpu->engine, tb, cpu_code_page_global(cpu, tb->key.cs_base + tb->key.pc));
             /* Debugging and tracing see every block: run one at a time. */

@@ -105,8 +105,9 @@ bool exec_compile(ExecEngine *e, TranslationBlock *tb, void *env);
 uint64_t exec_native(ExecEngine *e, TranslationBlock *tb, void *env, TranslationBlock **last);
 /* Chain `from`'s goto_tb slot to `to` if both are native and the guest
  * allows it (same flags and code segment base, target in one page, same
- * linear page as `from`'s start). */
-void exec_link(ExecEngine *e, TranslationBlock *from, unsigned slot, TranslationBlock *to);
+ * linear page as `from`'s start); false if it did not (the caller may put
+ * `to` in the jump cache, which the unchained slot's exit probes). */
+bool exec_link(ExecEngine *e, TranslationBlock *from, unsigned slot, TranslationBlock *to);
 /* Remember `tb` for native indirect jumps to its pc; `global`: its code
  * page is mapped by a global TLB entry (kept by exec_jc_flush_nonglobal). */
 void exec_jc_insert(ExecEngine *e, TranslationBlock *tb, bool global);

@@ -172,16 +172,16 @@ uint64_t exec_native(ExecEngine *e, TranslationBlock *tb, void *env, Translation
     return r.code;
 }
 
-void exec_link(ExecEngine *e, TranslationBlock *from, unsigned slot, TranslationBlock *to)
+bool exec_link(ExecEngine *e, TranslationBlock *from, unsigned slot, TranslationBlock *to)
 {
     if (!from || !to || !from->code || !to->code || from->invalid || to->invalid || slot > 1)
-        return;
+        return false;
     if (!from->jmp_field[slot] || from->jmp_dest[slot])
-        return;
+        return false;
     if (from->key.flags != to->key.flags || from->key.cs_base != to->key.cs_base || to->pages[1] != TB_NO_PAGE)
-        return;
+        return false;
     if (((from->key.cs_base + from->key.pc) >> TB_PAGE_BITS) != ((to->key.cs_base + to->key.pc) >> TB_PAGE_BITS))
-        return;
+        return false;
     if (to->nin_links == to->in_links_cap) {
         to->in_links_cap = to->in_links_cap ? to->in_links_cap * 2 : 4;
         to->in_links = realloc(to->in_links, to->in_links_cap * sizeof(*to->in_links));
@@ -192,6 +192,7 @@ void exec_link(ExecEngine *e, TranslationBlock *from, unsigned slot, Translation
     from->jmp_dest[slot] = to;
     jit_patch(e->jit, from, slot, to);
     e->chains++;
+    return true;
 }
 
 void exec_jc_insert(ExecEngine *e, TranslationBlock *tb, bool global)

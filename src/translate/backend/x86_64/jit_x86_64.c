@@ -912,6 +912,35 @@ static void emit_label_jump(Ctx *c, int cc, unsigned label)
     c->fix[c->nfix++] = (Fixup){field, label};
 }
 
+/* Probe the jump cache for the guest pc in the state and jump to the
+ * block found (same key flags and code-segment base as this one); the
+ * rel32 fields of the four miss branches go to miss[] for the caller. */
+static void emit_jc_probe(Ctx *c, size_t miss[4])
+{
+    const ExecLayout *l = c->l;
+    X86Mem pc = x86_mem(X86_RBP, l->pc);
+    x86_emit_load(&c->e, X86_W32, X86_RAX, &pc);
+    x86_emit_mov_rr(&c->e, X86_W32, X86_RCX, X86_RAX);
+    x86_emit_shift_ri(&c->e, X86_SHIFT_SHR, X86_W32, X86_RCX, EXEC_JC_BITS);
+    x86_emit_alu_rr(&c->e, X86_ALU_XOR, X86_W32, X86_RCX, X86_RAX);
+    x86_emit_alu_ri(&c->e, X86_ALU_AND, X86_W32, X86_RCX, EXEC_JC_SIZE - 1);
+    X86Mem slot = x86_mem_idx(X86_RBP, X86_RCX, 8, l->jump_cache);
+    x86_emit_load(&c->e, X86_W64, X86_RDX, &slot);
+    x86_emit_test_rr(&c->e, X86_W64, X86_RDX, X86_RDX);
+    miss[0] = x86_emit_jcc_rel32(&c->e, X86_CC_E, 0);
+    X86Mem kpc = x86_mem(X86_RDX, (int32_t)offsetof(TranslationBlock, key.pc));
+    x86_emit_alu_rm(&c->e, X86_ALU_CMP, X86_W32, X86_RAX, &kpc);
+    miss[1] = x86_emit_jcc_rel32(&c->e, X86_CC_NE, 0);
+    X86Mem kcs = x86_mem(X86_RDX, (int32_t)offsetof(TranslationBlock, key.cs_base));
+    x86_emit_alu_mi(&c->e, X86_ALU_CMP, X86_W32, &kcs, (int32_t)c->tb->key.cs_base);
+    miss[2] = x86_emit_jcc_rel32(&c->e, X86_CC_NE, 0);
+    X86Mem kfl = x86_mem(X86_RDX, (int32_t)offsetof(TranslationBlock, key.flags));
+    x86_emit_alu_mi(&c->e, X86_ALU_CMP, X86_W32, &kfl, (int32_t)c->tb->key.flags);
+    miss[3] = x86_emit_jcc_rel32(&c->e, X86_CC_NE, 0);
+    X86Mem code = x86_mem(X86_RDX, (int32_t)offsetof(TranslationBlock, code));
+    x86_emit_jmp_m(&c->e, &code);
+}
+
 static void emit_op(Ctx *c, unsigned i, const IrOp *op, bool *check_stale)
 {
     X86Width w = width_of((IrType)op->type);
@@ -1145,32 +1174,12 @@ static void emit_op(Ctx *c, unsigned i, const IrOp *op, bool *check_stale)
     case IR_lookup_tb: {
         sync_store(c);
         count_retired(c);
-        const ExecLayout *l = c->l;
-        X86Mem pc = x86_mem(X86_RBP, l->pc);
-        x86_emit_load(&c->e, X86_W32, X86_RAX, &pc);
-        x86_emit_mov_rr(&c->e, X86_W32, X86_RCX, X86_RAX);
-        x86_emit_shift_ri(&c->e, X86_SHIFT_SHR, X86_W32, X86_RCX, EXEC_JC_BITS);
-        x86_emit_alu_rr(&c->e, X86_ALU_XOR, X86_W32, X86_RCX, X86_RAX);
-        x86_emit_alu_ri(&c->e, X86_ALU_AND, X86_W32, X86_RCX, EXEC_JC_SIZE - 1);
-        X86Mem slot = x86_mem_idx(X86_RBP, X86_RCX, 8, l->jump_cache);
-        x86_emit_load(&c->e, X86_W64, X86_RDX, &slot);
-        x86_emit_test_rr(&c->e, X86_W64, X86_RDX, X86_RDX);
-        Stub *s1 = add_stub(c, STUB_LOOKUP_MISS, i);
-        s1->field = x86_emit_jcc_rel32(&c->e, X86_CC_E, 0);
-        X86Mem kpc = x86_mem(X86_RDX, (int32_t)offsetof(TranslationBlock, key.pc));
-        x86_emit_alu_rm(&c->e, X86_ALU_CMP, X86_W32, X86_RAX, &kpc);
-        Stub *s2 = add_stub(c, STUB_LOOKUP_MISS, i);
-        s2->field = x86_emit_jcc_rel32(&c->e, X86_CC_NE, 0);
-        X86Mem kcs = x86_mem(X86_RDX, (int32_t)offsetof(TranslationBlock, key.cs_base));
-        x86_emit_alu_mi(&c->e, X86_ALU_CMP, X86_W32, &kcs, (int32_t)c->tb->key.cs_base);
-        Stub *s3 = add_stub(c, STUB_LOOKUP_MISS, i);
-        s3->field = x86_emit_jcc_rel32(&c->e, X86_CC_NE, 0);
-        X86Mem kfl = x86_mem(X86_RDX, (int32_t)offsetof(TranslationBlock, key.flags));
-        x86_emit_alu_mi(&c->e, X86_ALU_CMP, X86_W32, &kfl, (int32_t)c->tb->key.flags);
-        Stub *s4 = add_stub(c, STUB_LOOKUP_MISS, i);
-        s4->field = x86_emit_jcc_rel32(&c->e, X86_CC_NE, 0);
-        X86Mem code = x86_mem(X86_RDX, (int32_t)offsetof(TranslationBlock, code));
-        x86_emit_jmp_m(&c->e, &code);
+        size_t miss[4];
+        emit_jc_probe(c, miss);
+        for (unsigned m = 0; m < 4; m++) {
+            Stub *st = add_stub(c, STUB_LOOKUP_MISS, i);
+            st->field = miss[m];
+        }
         break;
     }
     case IR_exit_tb:
@@ -1206,12 +1215,20 @@ static void emit_stubs(Ctx *c)
             set_cur_op(c, s->op);
             exit_with(c, TB_EXIT_STALE);
             break;
-        case STUB_GOTO:
+        case STUB_GOTO: {
+            /* Unchained (not yet, or a target the chaining rules refuse,
+             * e.g. in another page): try the jump cache before the loop. */
             x86_emit_patch_rel32(&c->e, s->field, here);
             c->tb->jmp_field[s->slot] = (uint32_t)s->field;
             c->tb->jmp_reset[s->slot] = (uint32_t)here;
+            size_t miss[4];
+            emit_jc_probe(c, miss);
+            size_t out = c->e.len;
+            for (unsigned m = 0; m < 4; m++)
+                x86_emit_patch_rel32(&c->e, miss[m], out);
             exit_with(c, s->slot ? TB_EXIT_GOTO1 : TB_EXIT_GOTO0);
             break;
+        }
         case STUB_LOOKUP_MISS:
             if (lookup_op != s->op) {
                 lookup_op = s->op;
