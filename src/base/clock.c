@@ -43,6 +43,20 @@ void clock_advance_icount(Clock *c, uint64_t n)
     c->icount += n;
 }
 
+int64_t clock_hide_begin(const Clock *c)
+{
+    return c->mode == CLOCK_MODE_DETERMINISTIC ? 0 : c->host_ns(c->host_opaque);
+}
+
+void clock_hide_end(Clock *c, int64_t mark)
+{
+    if (c->mode == CLOCK_MODE_DETERMINISTIC)
+        return;
+    int64_t spent = c->host_ns(c->host_opaque) - mark;
+    if (spent > 0)
+        c->bias -= spent;
+}
+
 void clock_warp_to(Clock *c, int64_t t)
 {
     int64_t now = clock_now(c);

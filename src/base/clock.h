@@ -64,6 +64,13 @@ void clock_advance_icount(Clock *c, uint64_t n);
 /* Move time forward to `t` if it is later (idle CPU skipping to a deadline
  * in deterministic mode; restoring a snapshot). Never moves time back. */
 void clock_warp_to(Clock *c, int64_t t);
+/* Real-time clocks: host time spent on work the guest must not see
+ * (translating code) stands still in guest time. clock_hide_begin returns a
+ * mark; clock_hide_end takes the host time elapsed since it out of guest
+ * time. Nothing reads the clock in between, so guest time never goes back.
+ * Deterministic clocks ignore both. */
+int64_t clock_hide_begin(const Clock *c);
+void clock_hide_end(Clock *c, int64_t mark);
 
 /* Earliest armed deadline, or CLOCK_NEVER. */
 int64_t clock_next_deadline(const Clock *c);

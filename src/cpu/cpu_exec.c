@@ -48,6 +48,10 @@ static TranslationBlock *find_block(CpuState *cpu)
     }
     if (tb)
         return tb;
+    /* A real CPU does not stop to translate: the guest must not see the
+     * time it takes (timing loops such as Linux's TSC calibration against
+     * the PIT would), so in real time it stands still meanwhile. */
+    int64_t hide = clock_hide_begin(cpu->clock);
     for (;;) {
         tb = tb_alloc(&key, &x86_ir_guest);
         char why[256] = "";
@@ -63,6 +67,7 @@ static TranslationBlock *find_block(CpuState *cpu)
         tb_flush(&cpu->engine.cache);
         exec_collect(&cpu->engine);
     }
+    clock_hide_end(cpu->clock, hide);
     if (tb->code && log_enabled(cpu->log, LOG_OUT_ASM))
         log_out_asm(cpu, tb);
     return tb;
