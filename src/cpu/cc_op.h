@@ -19,8 +19,8 @@
  *   SAR        (SAR and SHR) cc_dst = result, cc_src = operand >> (count - 1), arithmetic
  *              for SAR, logical for SHR: CF = bit 0 of cc_src; OF = (cc_src2 != 0), where
  *              lowering stores the original operand's top bit (0/1) for SHR by 1, else 0
- *              (The shift family currently lowers through arith.c, which leaves the
- *              flags in EFLAGS form; SHL/SAR are kept for the native backends.)
+ *              (SHL/SHR/SAR by an immediate record these groups; by CL they go
+ *              through arith.c, which leaves the flags in EFLAGS form.)
  *   MUL        cc_dst = low half of the product, cc_src = nonzero at the operand width
  *              iff the product does not fit the low half (MUL: the high half; IMUL: a
  *              0/1 overflow flag, since a difference could be a multiple of 2^width):

@@ -1,8 +1,10 @@
 /* Lowering of shifts and rotates, SHLD/SHRD, BT/BTS/BTR/BTC and BSF/BSR.
- * The shift family goes through arith.c (one semantics source, shared with
- * the differential tests); the helper returns the result and the new flags
- * packed, and the flags are committed after the result is stored, so a
- * faulting store leaves EFLAGS as they were. SDM Vol. 2. */
+ * SHL/SHR/SAR and ROL/ROR by an immediate are inline (lower_shift_imm,
+ * lower_rotate_imm: the same values arith.c gives); the other forms go
+ * through arith.c (one semantics source, shared with the differential
+ * tests), whose helper returns the result and the new flags packed. Either
+ * way the flags are committed after the result is stored, so a faulting
+ * store leaves EFLAGS as they were. SDM Vol. 2. */
 #include "cpu/translate.h"
 
 /* Store `packed`'s low half to operand 0 and commit its flags. */
