@@ -46,7 +46,7 @@ enum { DR7_RW_EXEC = 0, DR7_RW_WRITE = 1, DR7_RW_IO = 2, DR7_RW_ACCESS = 3 };
 /* Debug registers with their architectural read and write rules (reserved
  * bits fixed); DR4/DR5 are DR6/DR7. Writing a breakpoint address or DR7
  * drops the translations and TLB entries that depend on them, so this is
- * also the entry point for a debugger stub and for tests. */
+ * also what a debugger front end (the later gdb server) and tests call. */
 uint32_t cpu_debug_get_dr(const CpuState *cpu, unsigned n);
 void cpu_debug_set_dr(CpuState *cpu, unsigned n, uint32_t value);
 /* Power-on values: DR0-DR3 = 0, DR6 = 0xFFFF0FF0, DR7 = 0x400; no pending

@@ -11,7 +11,7 @@
  *   one page: a chain never leaves a page whose mapping the execution loop
  *   checked when it entered native code (mapping changes end the block);
  * - a block that dies (code overwritten) is unlinked at once: every jump
- *   into it goes back to its source's exit stub, and it leaves the jump
+ *   into it goes back to its source's exit tail, and it leaves the jump
  *   cache. A full flush empties the code cache at the next safe point.
  * The jump cache maps a guest pc to a block with the probing block's flags
  * and segment base (checked by the probe); the CPU flushes it when its

@@ -38,7 +38,7 @@ JitState *jit_create(size_t code_size, bool perfmap, char *why, size_t why_len);
 void jit_destroy(JitState *j);
 JitResult jit_compile(JitState *j, const ExecLayout *l, TranslationBlock *tb);
 JitRet jit_enter(JitState *j, void *env, void *code);
-/* Point `from`'s goto_tb slot at `to`'s code, or back at its exit stub
+/* Point `from`'s goto_tb slot at `to`'s code, or back at its exit tail
  * (to == NULL). */
 void jit_patch(JitState *j, TranslationBlock *from, unsigned slot, const TranslationBlock *to);
 /* Empty the code cache (every block's code is gone: the caller flushed). */

@@ -38,7 +38,7 @@ typedef struct TranslationBlock {
     void *code;
     uint32_t code_size;
     uint32_t jmp_field[2];          /* code offset of goto_tb slot n's rel32 field (0: no slot) */
-    uint32_t jmp_reset[2];          /* code offset slot n jumps to when unlinked (its exit stub) */
+    uint32_t jmp_reset[2];          /* code offset slot n jumps to when unlinked (its exit tail) */
     struct TranslationBlock *jmp_dest[2];   /* block slot n is linked to, or NULL */
     bool jc_global;                 /* in the jump cache under a global mapping (survives CR3 writes) */
     struct TbLink *in_links;        /* blocks whose goto_tb slot jumps here */

@@ -19,13 +19,13 @@
  * index the table of the block's privilege kind, compare the tag with the
  * page of the access's last byte (a flagged entry or a page-crossing
  * access fails the compare), add the addend. Misses go to an out-of-line
- * stub that saves the live caller-saved locals, records the position and
+ * tail that saves the live caller-saved locals, records the position and
  * calls the guest's C access function.
  *
  * Block layout: entry check (instruction limit, one compare), body,
- * out-of-line stubs. Exits add the block's instruction count to the
+ * out-of-line tails. Exits add the block's instruction count to the
  * retired counter, then jump: goto_tb through a patchable rel32 (initially
- * to its exit stub), lookup_tb through the per-CPU jump cache, exit_tb to
+ * to its exit tail), lookup_tb through the per-CPU jump cache, exit_tb to
  * the epilogue. */
 #if defined(__x86_64__)
 
@@ -145,15 +145,15 @@ typedef struct Loc {
     uint64_t value;             /* constants */
 } Loc;
 
-typedef enum StubKind { STUB_LD, STUB_ST, STUB_STALE, STUB_GOTO, STUB_LOOKUP_MISS, STUB_BUDGET } StubKind;
+typedef enum TailKind { TAIL_LD, TAIL_ST, TAIL_STALE, TAIL_GOTO, TAIL_LOOKUP_MISS, TAIL_BUDGET } TailKind;
 
-typedef struct Stub {
-    StubKind kind;
+typedef struct Tail {
+    TailKind kind;
     unsigned op;                /* IR op index */
-    size_t field;               /* rel32 field in the body to point at the stub */
-    size_t back;                /* where the stub returns (memory stubs) */
-    unsigned slot;              /* goto stubs */
-} Stub;
+    size_t field;               /* rel32 field in the body to point at the tail */
+    size_t back;                /* where the tail returns (memory tails) */
+    unsigned slot;              /* goto tails */
+} Tail;
 
 typedef struct Fixup {
     size_t field;
@@ -172,8 +172,8 @@ typedef struct Ctx {
     size_t *label_off;
     Fixup *fix;
     unsigned nfix;
-    Stub *stubs;
-    unsigned nstubs, stubs_cap;
+    Tail *tails;
+    unsigned ntails, tails_cap;
     unsigned tlb_kind;
     bool fail;
     /* globals cached in registers */
@@ -193,15 +193,15 @@ static bool is_caller_saved(int r)
     return false;
 }
 
-static Stub *add_stub(Ctx *c, StubKind kind, unsigned op)
+static Tail *add_tail(Ctx *c, TailKind kind, unsigned op)
 {
-    if (c->nstubs == c->stubs_cap) {
-        c->stubs_cap = c->stubs_cap ? c->stubs_cap * 2 : 16;
-        c->stubs = realloc(c->stubs, c->stubs_cap * sizeof(*c->stubs));
-        if (!c->stubs)
+    if (c->ntails == c->tails_cap) {
+        c->tails_cap = c->tails_cap ? c->tails_cap * 2 : 16;
+        c->tails = realloc(c->tails, c->tails_cap * sizeof(*c->tails));
+        if (!c->tails)
             abort();
     }
-    Stub *s = &c->stubs[c->nstubs++];
+    Tail *s = &c->tails[c->ntails++];
     memset(s, 0, sizeof(*s));
     s->kind = kind;
     s->op = op;
@@ -637,8 +637,8 @@ static X86Reg addr_reg(Ctx *c, uint64_t t)
 }
 
 /* Inline TLB compare: leaves the host addend in rcx on a hit, jumps to a
- * new stub on a miss. */
-static Stub *emit_tlb_check(Ctx *c, StubKind kind, unsigned i, X86Reg a, unsigned size, int access)
+ * new tail on a miss. */
+static Tail *emit_tlb_check(Ctx *c, TailKind kind, unsigned i, X86Reg a, unsigned size, int access)
 {
     const ExecLayout *l = c->l;
     unsigned shift = l->tlb_page_bits - log2u(l->tlb_entry_size);
@@ -652,7 +652,7 @@ static Stub *emit_tlb_check(Ctx *c, StubKind kind, unsigned i, X86Reg a, unsigne
     int32_t table = l->tlb_table[c->tlb_kind];
     X86Mem tag = x86_mem_idx(X86_RBP, X86_RCX, 1, table + l->tlb_tag[access]);
     x86_emit_alu_rm(&c->e, X86_ALU_CMP, X86_W32, X86_RDX, &tag);
-    Stub *s = add_stub(c, kind, i);
+    Tail *s = add_tail(c, kind, i);
     s->field = x86_emit_jcc_rel32(&c->e, X86_CC_NE, 0);
     X86Mem addend = x86_mem_idx(X86_RBP, X86_RCX, 1, table + l->tlb_addend);
     x86_emit_load(&c->e, X86_W64, X86_RCX, &addend);
@@ -667,7 +667,7 @@ static void emit_qld(Ctx *c, unsigned i, const IrOp *op)
     unsigned size = memop & IR_MEM_SIZE_MASK;
     bool sign = memop & IR_MEM_SIGN;
     X86Reg a = addr_reg(c, op->args[1]);
-    Stub *s = emit_tlb_check(c, STUB_LD, i, a, size, 0);
+    Tail *s = emit_tlb_check(c, TAIL_LD, i, a, size, 0);
     X86Mem m = x86_mem_idx(X86_RCX, a, 1, 0);
     X86Reg r = work_reg(c, op->args[0], IR_NO_TEMP);
     switch (size) {
@@ -699,7 +699,7 @@ static void emit_qst(Ctx *c, unsigned i, const IrOp *op)
     unsigned memop = (unsigned)op->args[2];
     unsigned size = memop & IR_MEM_SIZE_MASK;
     X86Reg a = addr_reg(c, op->args[1]);
-    Stub *s = emit_tlb_check(c, STUB_ST, i, a, size, 1);
+    Tail *s = emit_tlb_check(c, TAIL_ST, i, a, size, 1);
     X86Mem m = x86_mem_idx(X86_RCX, a, 1, 0);
     X86Width sw = size == 1 ? X86_W8 : size == 2 ? X86_W16 : size == 4 ? X86_W32 : X86_W64;
     const Loc *vl = &c->loc[op->args[0]];
@@ -734,7 +734,7 @@ static unsigned live_caller_saved(const Ctx *c, unsigned i, X86Reg *regs)
     return n;
 }
 
-static void emit_mem_stub(Ctx *c, const Stub *s)
+static void emit_mem_tail(Ctx *c, const Tail *s)
 {
     const IrOp *op = &c->b->ops[s->op];
     X86Width w = width_of((IrType)op->type);
@@ -742,7 +742,7 @@ static void emit_mem_stub(Ctx *c, const Stub *s)
      * (spilled operands are rsp-relative) and before any argument register
      * is overwritten. */
     ld(c, X86_R11, op->args[1], X86_W32);
-    if (s->kind == STUB_ST)
+    if (s->kind == TAIL_ST)
         ld(c, X86_RAX, op->args[0], w);
     X86Reg saved[8];
     unsigned n = live_caller_saved(c, s->op, saved);
@@ -753,7 +753,7 @@ static void emit_mem_stub(Ctx *c, const Stub *s)
     sync_store(c);          /* a fault shows the state; memory ops never change globals */
     set_cur_op(c, s->op);
     const void *fn;
-    if (s->kind == STUB_LD) {
+    if (s->kind == TAIL_LD) {
         x86_emit_mov_rr(&c->e, X86_W64, X86_RDI, X86_RBP);
         x86_emit_mov_rr(&c->e, X86_W32, X86_RSI, X86_R11);
         x86_emit_mov_ri32(&c->e, X86_RDX, (uint32_t)op->args[2]);
@@ -770,7 +770,7 @@ static void emit_mem_stub(Ctx *c, const Stub *s)
         x86_emit_alu_ri(&c->e, X86_ALU_ADD, X86_W64, X86_RSP, 8);
     for (unsigned k = n; k-- > 0;)
         x86_emit_pop_r(&c->e, saved[k]);
-    if (s->kind == STUB_LD)
+    if (s->kind == TAIL_LD)
         st(c, op->args[0], X86_RAX, w);
     x86_emit_jmp_to(&c->e, s->back);
 }
@@ -1157,7 +1157,7 @@ static void emit_op(Ctx *c, unsigned i, const IrOp *op, bool *check_stale)
              * this block's code: stop before running stale instructions. */
             X86Mem m = x86_mem(X86_RBP, c->l->stale);
             x86_emit_alu_mi(&c->e, X86_ALU_CMP, X86_W8, &m, 0);
-            Stub *s = add_stub(c, STUB_STALE, i);
+            Tail *s = add_tail(c, TAIL_STALE, i);
             s->field = x86_emit_jcc_rel32(&c->e, X86_CC_NE, 0);
             *check_stale = false;
         }
@@ -1166,7 +1166,7 @@ static void emit_op(Ctx *c, unsigned i, const IrOp *op, bool *check_stale)
         unsigned slot = (unsigned)k[0] & 1;
         sync_store(c);
         count_retired(c);
-        Stub *s = add_stub(c, STUB_GOTO, i);
+        Tail *s = add_tail(c, TAIL_GOTO, i);
         s->slot = slot;
         s->field = x86_emit_jmp_rel32(&c->e, 0);
         break;
@@ -1177,7 +1177,7 @@ static void emit_op(Ctx *c, unsigned i, const IrOp *op, bool *check_stale)
         size_t miss[4];
         emit_jc_probe(c, miss);
         for (unsigned m = 0; m < 4; m++) {
-            Stub *st = add_stub(c, STUB_LOOKUP_MISS, i);
+            Tail *st = add_tail(c, TAIL_LOOKUP_MISS, i);
             st->field = miss[m];
         }
         break;
@@ -1195,27 +1195,27 @@ static void emit_op(Ctx *c, unsigned i, const IrOp *op, bool *check_stale)
 
 /* ---- the block ---- */
 
-static void emit_stubs(Ctx *c)
+static void emit_tails(Ctx *c)
 {
     /* Misses of one lookup share one exit. */
     size_t lookup_exit = SIZE_MAX;
     unsigned lookup_op = UINT32_MAX;
-    for (unsigned n = 0; n < c->nstubs; n++) {
-        Stub *s = &c->stubs[n];
+    for (unsigned n = 0; n < c->ntails; n++) {
+        Tail *s = &c->tails[n];
         size_t here = c->e.len;
         switch (s->kind) {
-        case STUB_LD:
-        case STUB_ST:
+        case TAIL_LD:
+        case TAIL_ST:
             x86_emit_patch_rel32(&c->e, s->field, here);
-            emit_mem_stub(c, s);
+            emit_mem_tail(c, s);
             break;
-        case STUB_STALE:
+        case TAIL_STALE:
             x86_emit_patch_rel32(&c->e, s->field, here);
             sync_store(c);
             set_cur_op(c, s->op);
             exit_with(c, TB_EXIT_STALE);
             break;
-        case STUB_GOTO: {
+        case TAIL_GOTO: {
             /* Unchained (not yet, or a target the chaining rules refuse,
              * e.g. in another page): try the jump cache before the loop. */
             x86_emit_patch_rel32(&c->e, s->field, here);
@@ -1229,7 +1229,7 @@ static void emit_stubs(Ctx *c)
             exit_with(c, s->slot ? TB_EXIT_GOTO1 : TB_EXIT_GOTO0);
             break;
         }
-        case STUB_LOOKUP_MISS:
+        case TAIL_LOOKUP_MISS:
             if (lookup_op != s->op) {
                 lookup_op = s->op;
                 lookup_exit = here;
@@ -1237,7 +1237,7 @@ static void emit_stubs(Ctx *c)
             }
             x86_emit_patch_rel32(&c->e, s->field, lookup_exit);
             break;
-        case STUB_BUDGET:
+        case TAIL_BUDGET:
             x86_emit_patch_rel32(&c->e, s->field, here);
             exit_with(c, TB_EXIT_BUDGET);
             break;
@@ -1252,7 +1252,7 @@ static void emit_entry(Ctx *c)
     x86_emit_load(&c->e, X86_W64, X86_RAX, &retired);
     x86_emit_alu_ri(&c->e, X86_ALU_ADD, X86_W64, X86_RAX, (int32_t)c->tb->icount);
     x86_emit_alu_rm(&c->e, X86_ALU_CMP, X86_W64, X86_RAX, &limit);
-    Stub *s = add_stub(c, STUB_BUDGET, 0);
+    Tail *s = add_tail(c, TAIL_BUDGET, 0);
     s->field = x86_emit_jcc_rel32(&c->e, X86_CC_A, 0);
     x86_emit_movabs_ri(&c->e, X86_RAX, (uint64_t)(uintptr_t)c->tb);
     X86Mem cur = x86_mem(X86_RBP, l->cur_tb);
@@ -1292,7 +1292,7 @@ JitResult jit_compile(JitState *j, const ExecLayout *l, TranslationBlock *tb)
             if (c.label_off[c.fix[f].label] == SIZE_MAX ||
                 !x86_emit_patch_rel32(&c.e, c.fix[f].field, c.label_off[c.fix[f].label]))
                 c.fail = true;
-        emit_stubs(&c);
+        emit_tails(&c);
         if (!c.fail && !c.e.overflow)
             res = JIT_OK;
     }
@@ -1315,7 +1315,7 @@ JitResult jit_compile(JitState *j, const ExecLayout *l, TranslationBlock *tb)
     free(c.end);
     free(c.label_off);
     free(c.fix);
-    free(c.stubs);
+    free(c.tails);
     return res;
 }
 
