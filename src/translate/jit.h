@@ -3,11 +3,10 @@
  * that code, patch goto_tb jumps for chaining. exec_chain.c decides what
  * to chain and when to flush; the backend only emits and patches.
  *
- * Generated code follows the rules the interpreter does (exec.h): globals
- * live in the guest state, so it is exact at every helper call and every
- * memory slow path; the running block and op are stored before anything
- * that may fault or look at the position (cur_tb at entry, cur_op before
- * the call), so exec_current_position works the same for both backends. */
+ * Generated code keeps the guest state exact wherever the interpreter
+ * does (exec.h): at every helper call, every memory slow path and every
+ * stale-code stop, where it also stores the running block and op (cur_tb,
+ * cur_op), so exec_current_position works the same for both backends. */
 #ifndef JITPC_TRANSLATE_JIT_H
 #define JITPC_TRANSLATE_JIT_H
 

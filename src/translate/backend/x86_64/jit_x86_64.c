@@ -609,8 +609,14 @@ static void count_retired(Ctx *c)
         x86_emit_alu_mi(&c->e, X86_ALU_ADD, X86_W64, &m, (int32_t)c->tb->icount);
 }
 
+/* Record where the code is (block and op) for whatever looks at the
+ * position: only before calls and at stale stops, not at every block
+ * entry. Uses rdx, free at every caller's point. */
 static void set_cur_op(Ctx *c, unsigned i)
 {
+    x86_emit_movabs_ri(&c->e, X86_RDX, (uint64_t)(uintptr_t)c->tb);
+    X86Mem t = x86_mem(X86_RBP, c->l->cur_tb);
+    x86_emit_store(&c->e, X86_W64, &t, X86_RDX);
     X86Mem m = x86_mem(X86_RBP, c->l->cur_op);
     x86_emit_store_imm(&c->e, X86_W32, &m, (int32_t)i);
 }
@@ -1254,9 +1260,6 @@ static void emit_entry(Ctx *c)
     x86_emit_alu_rm(&c->e, X86_ALU_CMP, X86_W64, X86_RAX, &limit);
     Tail *s = add_tail(c, TAIL_BUDGET, 0);
     s->field = x86_emit_jcc_rel32(&c->e, X86_CC_A, 0);
-    x86_emit_movabs_ri(&c->e, X86_RAX, (uint64_t)(uintptr_t)c->tb);
-    X86Mem cur = x86_mem(X86_RBP, l->cur_tb);
-    x86_emit_store(&c->e, X86_W64, &cur, X86_RAX);
     sync_load(c);
 }
 
